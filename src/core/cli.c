@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kvmslb.h"
+#include "core/cli.h"
+#include "core/msg.h"
+
+static const struct argp_option global_options[] = {
+	{ "json", 'j', NULL, 0, "JSON output", -1 },
+	{ "pretty", 'p', NULL, 0, "pretty-printed JSON output (implies -j)", -1 },
+	{ "verbose", 'v', NULL, 0, "details of probes and libbpf on stderr", -1 },
+	{ 0 },
+};
+
+static error_t global_parse(int key, char *arg, struct argp_state *state)
+{
+	(void)arg;
+	(void)state;
+	switch (key) {
+	case 'j':
+		kvmslb_g.json = true;
+		return 0;
+	case 'p':
+		kvmslb_g.json = kvmslb_g.pretty = true;
+		return 0;
+	case 'v':
+		kvmslb_g.verbose = true;
+		return 0;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
+
+const struct argp cli_global_argp = { .options = global_options, .parser = global_parse };
+
+struct parse_ctx {
+	int status;
+};
+
+int cli_parse(const char *name, const struct argp *argp, int argc, char **argv,
+	      void *input)
+{
+	static char prog[64];
+	struct argp_child children[] = {
+		{ &cli_global_argp, 0, "Global options:", 0 },
+		{ 0 },
+	};
+	struct argp full = *argp;
+	char *saved = argv[0];
+	int idx = 0;
+	error_t err;
+
+	snprintf(prog, sizeof(prog), "%s %s", kvmslb_g.prog, name);
+	if (!strcmp(kvmslb_g.prog, "kvmslbtop"))
+		snprintf(prog, sizeof(prog), "kvmslbtop");
+	msg_set_prog(prog);
+	full.children = children;
+	argv[0] = prog;
+	/* argp prints its own one-line error plus a --help hint, exit 2 (argp_err_exit_status) */
+	err = argp_parse(&full, argc, argv, 0, &idx, input);
+	argv[0] = saved;
+	if (err)
+		return err == EINVAL || err == ARGP_ERR_UNKNOWN ? KVMSLB_EXIT_USAGE :
+		       KVMSLB_EXIT_RUNTIME;
+	return 0;
+}
+
+int cli_parse_u64(const char *s, unsigned long long min, unsigned long long max,
+		  unsigned long long *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!s || !*s || *s == '-' || *s == '+')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int cli_parse_seconds(const char *s, double min, double max, double *out)
+{
+	double v;
+	char *end;
+
+	if (!s || !*s)
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || *end || !isfinite(v) || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int cli_not_built(const char *name, const char *what)
+{
+	p_err("'%s' is not built yet: %s", name, what);
+	return KVMSLB_EXIT_RUNTIME;
+}

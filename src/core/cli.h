@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Pieces every subcommand's argp parser shares. */
+#ifndef KVMSLB_CLI_H
+#define KVMSLB_CLI_H
+
+#include <argp.h>
+#include <stdbool.h>
+
+/* -j/--json, -p/--pretty, -v/--verbose, accepted after the subcommand too. */
+extern const struct argp cli_global_argp;
+
+/*
+ * Parse argv for subcommand 'name' with 'argp' (global options added).
+ * Returns 0, or the exit status to return right away (2 on bad usage;
+ * 0 after --help). Errors print one line and a hint.
+ */
+int cli_parse(const char *name, const struct argp *argp, int argc, char **argv,
+	      void *input);
+
+/* Strict number parsing for options: whole string, in range. 0 or -1. */
+int cli_parse_u64(const char *s, unsigned long long min, unsigned long long max,
+		  unsigned long long *out);
+int cli_parse_seconds(const char *s, double min, double max, double *out);
+
+/* For subcommands whose engine has not landed: one line, exit 1. */
+int cli_not_built(const char *name, const char *what);
+
+#endif
