@@ -133,6 +133,8 @@ CROSS_TARGETS += $(BUILD)/ppc64le/kvmslb
 -include tools/slbguest/slbguest.mk
 -include tools/kernel.mk
 -include tools/host.mk
+# bpf-tests.mk first: it adds to TEST_EXTRA, which tests.mk's test-build uses.
+-include tests/bpf/bpf-tests.mk
 -include tests/tests.mk
 
 cross: $(CROSS_TARGETS)

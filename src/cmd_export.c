@@ -9,10 +9,6 @@ static const char doc[] =
 	"EXAMPLES:\n"
 	"  kvmslb export --listen 127.0.0.1:9464\n  kvmslb export --textfile /var/lib/node_exporter/kvmslb.prom\n";
 
-static const struct argp_option options[] = {
-	{ 0 },
-};
-
 static error_t parse(int key, char *arg, struct argp_state *state)
 {
 	(void)arg;
@@ -24,7 +20,7 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 
 int cmd_export(int argc, char **argv)
 {
-	const struct argp argp = { options, parse, "[--listen ADDR:PORT | --textfile FILE | --jsonl]", doc, NULL, NULL, NULL };
+	const struct argp argp = { NULL, parse, "[--listen ADDR:PORT | --textfile FILE | --jsonl]", doc, NULL, NULL, NULL };
 	int err = cli_parse("export", &argp, argc, argv, NULL);
 
 	if (err)

@@ -9,10 +9,6 @@ static const char doc[] =
 	"EXAMPLES:\n"
 	"  perf record -e 'kvm_hv:*' -a -- sleep 10 && kvmslb report -i perf.data\n  perf script | kvmslb report -\n";
 
-static const struct argp_option options[] = {
-	{ 0 },
-};
-
 static error_t parse(int key, char *arg, struct argp_state *state)
 {
 	(void)arg;
@@ -24,7 +20,7 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 
 int cmd_report(int argc, char **argv)
 {
-	const struct argp argp = { options, parse, "[-i FILE|-]", doc, NULL, NULL, NULL };
+	const struct argp argp = { NULL, parse, "[-i FILE|-]", doc, NULL, NULL, NULL };
 	int err = cli_parse("report", &argp, argc, argv, NULL);
 
 	if (err)

@@ -9,10 +9,6 @@ static const char doc[] =
 	"EXAMPLES:\n"
 	"  kvmslb top                 # live table, refreshed every second\n  kvmslb top -b -n 10        # batch mode, 10 refreshes\n  kvmslbtop -g web1          # one guest\n";
 
-static const struct argp_option options[] = {
-	{ 0 },
-};
-
 static error_t parse(int key, char *arg, struct argp_state *state)
 {
 	(void)arg;
@@ -24,7 +20,7 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 
 int cmd_top(int argc, char **argv)
 {
-	const struct argp argp = { options, parse, "[-b] [-n COUNT] [-d SECONDS] [-g GUEST]", doc, NULL, NULL, NULL };
+	const struct argp argp = { NULL, parse, "[-b] [-n COUNT] [-d SECONDS] [-g GUEST]", doc, NULL, NULL, NULL };
 	int err = cli_parse("top", &argp, argc, argv, NULL);
 
 	if (err)
