@@ -512,7 +512,8 @@ static int read_records(struct reader *r, uint64_t off, uint64_t size, trace_rec
 				st->lost += rd64(r, off + 16);
 			break;
 		case PERF_RECORD_COMM:
-			if (rsize >= 17)
+			/* the process's name, not a thread's ("CPU 0/KVM") */
+			if (rsize >= 17 && rd32(r, off + 8) == rd32(r, off + 12))
 				comm_set(r, (int32_t)rd32(r, off + 8),
 					 (const char *)r->buf + off + 16, rsize - 16);
 			break;
@@ -529,11 +530,37 @@ static int read_records(struct reader *r, uint64_t off, uint64_t size, trace_rec
 	return 0;
 }
 
+int perf_data_read_mem(const void *buf, size_t len, trace_rec_fn fn, void *ctx,
+		       struct trace_read_stats *st, char *err, size_t errlen)
+{
+	uint64_t data_off = 0, data_size = 0;
+	struct reader *r;
+	int ret;
+
+	memset(st, 0, sizeof(*st));
+	err[0] = '\0';
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	r->buf = buf;
+	r->len = len;
+	r->err = err;
+	r->errlen = errlen;
+	r->tep = tep_alloc();
+	ret = r->tep ? parse_header(r, &data_off, &data_size) : -ENOMEM;
+	if (!ret)
+		ret = read_records(r, data_off, data_size, fn, ctx, st);
+	for (int i = 0; i < r->nattrs; i++)
+		free(r->attrs[i].ids);
+	if (r->tep)
+		tep_free(r->tep);
+	free(r);
+	return ret;
+}
+
 int perf_data_read(const char *path, trace_rec_fn fn, void *ctx,
 		   struct trace_read_stats *st, char *err, size_t errlen)
 {
-	struct reader *r;
-	uint64_t data_off = 0, data_size = 0;
 	struct stat sb;
 	void *map;
 	int fd, ret;
@@ -557,30 +584,13 @@ int perf_data_read(const char *path, trace_rec_fn fn, void *ctx,
 		snprintf(err, errlen, "%s: mmap: %s", path, strerror(errno));
 		return ret;
 	}
-	r = calloc(1, sizeof(*r));
-	if (!r) {
-		munmap(map, sb.st_size);
-		return -ENOMEM;
-	}
-	r->buf = map;
-	r->len = sb.st_size;
-	r->err = err;
-	r->errlen = errlen;
-	r->tep = tep_alloc();
-	ret = r->tep ? parse_header(r, &data_off, &data_size) : -ENOMEM;
-	if (!ret)
-		ret = read_records(r, data_off, data_size, fn, ctx, st);
+	ret = perf_data_read_mem(map, sb.st_size, fn, ctx, st, err, errlen);
 	if (ret == -EINVAL) {
 		char tmp[512];
 
 		snprintf(tmp, sizeof(tmp), "%s: %s", path, err);
 		snprintf(err, errlen, "%s", tmp);
 	}
-	for (int i = 0; i < r->nattrs; i++)
-		free(r->attrs[i].ids);
-	if (r->tep)
-		tep_free(r->tep);
-	free(r);
 	munmap(map, sb.st_size);
 	return ret;
 }

@@ -48,5 +48,7 @@ bool trace_rec_get(const struct trace_rec *r, const char *name, uint64_t *val);
  */
 int perf_data_read(const char *path, trace_rec_fn fn, void *ctx,
 		   struct trace_read_stats *st, char *err, size_t errlen);
+int perf_data_read_mem(const void *buf, size_t len, trace_rec_fn fn, void *ctx,
+		       struct trace_read_stats *st, char *err, size_t errlen);
 
 #endif
