@@ -1,0 +1,287 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Check what an emulated host reported (tests/e2e/*-inner.sh output).
+
+  compare.py --machine powernv8|powernv9 --host-rc N FILE
+
+FILE holds the inner script's output (run-host.sh --quiet). The inner lines
+"ok"/"not ok" were already relayed by the suite; this prints one TAP line per
+cross-check between observer, ground truth (ftrace, KVM stats, the guests'
+own counts) and kvmslb doctor, and exits 1 if any failed.
+"""
+import argparse
+import json
+import re
+import sys
+
+failed = 0
+
+
+def ok(desc):
+    print(f"ok - {desc}")
+
+
+def bad(desc):
+    global failed
+    failed += 1
+    print(f"not ok - {desc}")
+
+
+def check(cond, desc):
+    (ok if cond else bad)(desc)
+    return cond
+
+
+def diag(text):
+    print(f"# {text}")
+
+
+def num(v):
+    try:
+        return int(str(v), 0)
+    except (TypeError, ValueError):
+        return None
+
+
+def parse(path):
+    facts, docs, inner = [], {}, []
+    end = None
+    with open(path, errors="replace") as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if re.match(r"^(not )?ok( |$)", line):
+                inner.append(line)
+            if not line.startswith("#@ "):
+                continue
+            body = line[3:]
+            if body.startswith("json "):
+                _, kind, text = (body.split(" ", 2) + [""])[:3]
+                try:
+                    docs[kind] = json.loads(text) if text.strip() else None
+                except json.JSONDecodeError as e:
+                    docs[kind] = e
+                continue
+            kind, _, rest = body.partition(" ")
+            d = dict(w.split("=", 1) for w in rest.split() if "=" in w)
+            if kind == "end":
+                end = d
+            else:
+                facts.append((kind, d))
+    return facts, docs, inner, end
+
+
+# ---- kvmslb stat -j: schema-tolerant reading (the engine is being written) --
+def walk(o):
+    yield o
+    if isinstance(o, dict):
+        for v in o.values():
+            yield from walk(v)
+    elif isinstance(o, list):
+        for v in o:
+            yield from walk(v)
+
+
+def hist_samples(g):
+    for k, v in g.items():
+        if "hist" not in k.lower():
+            continue
+        if isinstance(v, dict):
+            for c in ("samples", "count", "total"):
+                if isinstance(v.get(c), int):
+                    return v[c]
+            for b in ("buckets", "counts"):
+                if isinstance(v.get(b), list):
+                    return sum(x.get("count", 0) if isinstance(x, dict) else x for x in v[b])
+        if isinstance(v, list):
+            return sum(x.get("count", 0) if isinstance(x, dict) else x for x in v)
+    return None
+
+
+def kvmslb_guests(doc):
+    """Per-guest counters from kvmslb -j stat output, keyed by pid."""
+    out = {}
+    for o in walk(doc):
+        if not isinstance(o, dict):
+            continue
+        pid = o.get("pid", o.get("tgid"))
+        if not isinstance(pid, int):
+            continue
+        flat = {}
+        for k, v in o.items():
+            if isinstance(v, dict):
+                for k2, v2 in v.items():
+                    flat[f"{k}.{k2}".lower()] = v2
+            flat[k.lower()] = v
+
+        def pick(*names):
+            for n in names:
+                for k, v in flat.items():
+                    if (k == n or k.endswith("." + n)) and isinstance(v, int):
+                        return v
+            return None
+        out[str(pid)] = {
+            "name": o.get("name", o.get("guest")),
+            "hdsi": pick("hdsi"), "hisi": pick("hisi"),
+            "dsegi": pick("dsegi", "dsegi_synth"), "isegi": pick("isegi", "isegi_synth"),
+            "dropped": pick("dropped", "drops", "lost"),
+            "hist_samples": hist_samples(o),
+        }
+    return out
+
+
+def synth_unavailable(doc):
+    """kvmslb says SLB synthesis is unavailable, with a reason."""
+    for o in walk(doc):
+        if isinstance(o, dict):
+            keys = " ".join(o.keys()).lower()
+            if ("avail" in keys or "usable" in keys) and o.get("available", o.get("usable")) is False \
+                    and isinstance(o.get("reason"), str) and o["reason"]:
+                if re.search(r"segment|slb|synth", json.dumps(o), re.I):
+                    return o["reason"]
+        if isinstance(o, str) and re.search(r"(segment|slb|synth).*unavailable|unavailable.*(segment|slb|synth)", o, re.I):
+            return o
+    return None
+
+
+# ---- checks ------------------------------------------------------------------
+def check_doctor(doc, host, machine):
+    if doc is None:
+        return
+    if isinstance(doc, Exception) or not isinstance(doc, dict):
+        bad(f"kvmslb -j doctor prints valid JSON ({doc})")
+        return
+    h, t = doc.get("host", {}), doc.get("tracing", {})
+    tbool = lambda k: host.get(k) == "true"
+    check(h.get("cpu_generation") == host.get("gen"),
+          f"doctor: cpu generation {h.get('cpu_generation')} (host: {host.get('gen')})")
+    check(h.get("kvm_hv_loaded") == tbool("kvm_hv"),
+          f"doctor: kvm_hv loaded={h.get('kvm_hv_loaded')} (host: {host.get('kvm_hv')})")
+    check(h.get("dev_kvm") == tbool("dev_kvm"),
+          f"doctor: /dev/kvm={h.get('dev_kvm')} (host: {host.get('dev_kvm')})")
+    check(t.get("btf") == tbool("btf"), f"doctor: BTF={t.get('btf')} (host: {host.get('btf')})")
+    tps = t.get("tracepoints", {})
+    for tp in ("kvm_segment_synth", "kvm_hfault", "kvm_guest_exit",
+               "kvm_page_fault_enter", "kvm_page_fault_exit"):
+        got = tps.get(f"kvm_hv:{tp}")
+        check(got == tbool(tp), f"doctor: tracepoint kvm_hv:{tp}={got} (host: {host.get(tp)})")
+    srcs = {s.get("name"): s for s in doc.get("sources", []) if isinstance(s, dict)}
+    patched = srcs.get("patched", {})
+    if tbool("kvm_segment_synth"):
+        check(patched.get("usable") is True and doc.get("selected") == "patched",
+              f"doctor: selects the patched source (selected={doc.get('selected')})")
+    else:
+        check(patched.get("usable") is False and bool(patched.get("reason")),
+              f"doctor: SLB synthesis unavailable, with its reason ({patched.get('reason')!r})")
+        check(doc.get("selected") == "stock",
+              f"doctor: selects the stock source (selected={doc.get('selected')})")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--machine", required=True)
+    ap.add_argument("--host-rc", type=int, required=True)
+    ap.add_argument("file")
+    a = ap.parse_args()
+    m = a.machine
+    facts, docs, inner, end = parse(a.file)
+
+    if a.host_rc == 124:
+        bad(f"{m}: the host finished within its timeout")
+    if end is None:
+        bad(f"{m}: the host booted and the inner script ran to completion "
+            f"(no end line; run-host exit {a.host_rc})")
+        return 1
+    n_inner = num(end.get("tests"))
+    check(n_inner == len(inner) and n_inner > 0,
+          f"{m}: host booted, inner script completed {n_inner} checks (relayed {len(inner)})")
+    inner_failed = num(end.get("failed")) or 0
+    check((a.host_rc == 0) == (inner_failed == 0),
+          f"{m}: host exit status {a.host_rc} matches {inner_failed} inner failures")
+
+    host = next((d for k, d in facts if k == "host"), {})
+    check_doctor(docs.get("doctor"), host, m)
+
+    guests = [d for k, d in facts if k == "guest"]
+    gt = {d["pid"]: d for k, d in facts if k == "gt"}
+    kst = {d["pid"]: d for k, d in facts if k == "kstat"}
+    src = next((d.get("source") for k, d in facts if k == "observer"), None)
+    if src == "kvmslb":
+        doc = docs.get("stat")
+        if not isinstance(doc, (dict, list)):
+            bad(f"kvmslb -j stat printed valid JSON ({doc!r:.80})")
+            obs = {}
+        else:
+            obs = kvmslb_guests(doc)
+            if m == "powernv9":
+                r = synth_unavailable(doc)
+                check(r is not None, f"kvmslb stat: SLB synthesis reported unavailable ({r!r})")
+    else:
+        obs = {d["pid"]: d for k, d in facts if k == "obs"}
+    diag(f"observer: {src}; {len(guests)} guests; ground truth for pids {sorted(gt)}")
+    if not guests:
+        diag("no guest ran: nothing to compare")
+        return 1 if failed else 0
+
+    pids = {g["pid"] for g in guests}
+    extra = sorted(set(gt) - pids)
+    check(not extra, f"ftrace attributes every event to a guest process (others: {extra})")
+    for g in guests:
+        n, p = g["name"], g["pid"]
+        check(g.get("reported_pid") == p, f"{n}: slbguest reports its own pid {g.get('reported_pid')} (shell: {p})")
+        t, o = gt.get(p, {}), obs.get(p)
+        if o is None:
+            bad(f"{n}: the {src} observer saw guest pid {p}")
+            o = {}
+        else:
+            check(o.get("name") == n, f"{n}: observer names pid {p} {o.get('name')!r}")
+        if m == "powernv9":
+            hd, hi = num(t.get("hdsi")) or 0, num(t.get("hisi")) or 0
+            check(hd + hi > 0, f"{n}: took HDSI/HISI exits (ftrace 0xe00={hd} 0xe20={hi})")
+            check(num(o.get("hdsi")) == hd and num(o.get("hisi")) == hi,
+                  f"{n}: observer HDSI={o.get('hdsi')} HISI={o.get('hisi')} == ftrace kvm_guest_exit {hd}/{hi}")
+            pe, px = num(t.get("pf_enter")), num(t.get("pf_exit"))
+            check(pe == px and (px or 0) > 0, f"{n}: kvm_page_fault_enter {pe} == exit {px} > 0")
+            key = "pf_samples" if src != "kvmslb" else "hist_samples"
+            check(num(o.get(key)) == px,
+                  f"{n}: fault-latency histogram holds {o.get(key)} samples == kvm_page_fault_exit {px}")
+            if o.get("hist"):
+                diag(f"{n}: log2(ns) histogram {o['hist']}")
+            continue
+        # powernv8, patched kernel
+        inj = num(g.get("inject"))
+        k = kst.get(p, {})
+        flood = n.endswith("-flood")
+        gd, gi = num(g.get("dsegi")), num(g.get("isegi"))
+        td, ti = num(t.get("dsegi")) or 0, num(t.get("isegi")) or 0
+        kd, ki = num(k.get("dsegi_synth")), num(k.get("isegi_synth"))
+        check(gd is not None and gi is not None and gd + gi == inj,
+              f"{n}: guest counted DSegI {gd} + ISegI {gi} == injected {inj}")
+        check(kd == gd and ki == gi, f"{n}: KVM stats dsegi_synth {kd} / isegi_synth {ki} == guest's {gd}/{gi}")
+        check(num(k.get("seg_synth_injected")) == inj,
+              f"{n}: KVM stats seg_synth_injected {k.get('seg_synth_injected')} == {inj}")
+        check(num(k.get("slb_miss_inject")) == 0,
+              f"{n}: injection knob drained (slb_miss_inject={k.get('slb_miss_inject')})")
+        khf = (num(k.get("hfault_hdsi")) or 0) + (num(k.get("hfault_hisi")) or 0)
+        kdrop = num(k.get("hfault_log_drops"))
+        thf, tdrop = num(t.get("hfault")) or 0, num(t.get("dropped")) or 0
+        check(thf + tdrop == khf and khf > 0,
+              f"{n}: kvm_hfault events {thf} + dropped {tdrop} == KVM stats hfault_hdsi+hisi {khf} > 0")
+        check(tdrop == kdrop, f"{n}: tracepoint drops {tdrop} == KVM stats hfault_log_drops {kdrop}")
+        check(num(o.get("dropped")) == tdrop, f"{n}: observer drops {o.get('dropped')} == {tdrop}")
+        check(num(o.get("hist_samples")) == thf,
+              f"{n}: fault-latency histogram holds {o.get('hist_samples')} samples == kvm_hfault events {thf}")
+        if flood:
+            check((kdrop or 0) > 0, f"{n}: forced flood of {inj} injections drops records ({kdrop}) and counts them")
+        else:
+            check(tdrop == 0 and kdrop == 0, f"{n}: no drops at a normal rate (events {tdrop}, stats {kdrop})")
+            check(td == gd and ti == gi and num(t.get("seg_injected")) == inj,
+                  f"{n}: ftrace kvm_segment_synth DSegI {td} ISegI {ti} (injected {t.get('seg_injected')}) == guest's")
+            check(num(o.get("dsegi")) == gd and num(o.get("isegi")) == gi,
+                  f"{n}: observer DSegI {o.get('dsegi')} ISegI {o.get('isegi')} == guest's {gd}/{gi}")
+        if o.get("hist"):
+            diag(f"{n}: log2(ns) histogram {o['hist']}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,88 @@
+# SPDX-License-Identifier: GPL-2.0
+# Runs INSIDE emulated POWER9 (powernv9) with Debian's stock kernel.
+# Ground truth: ftrace kvm_hv:kvm_guest_exit (0xe00/0xe20) and
+# kvm_page_fault_enter/exit per process. Observer: kvmslb stat --source stock
+# when built, else a live ftrace observer. compare.py checks equality.
+. /kvmslb/lib.sh
+
+host_facts
+check "kvm_hv is loaded ($KVMSLB_KVM_HV)" [ -d /sys/module/kvm_hv ]
+check "/dev/kvm exists" [ -c /dev/kvm ]
+for tp in kvm_guest_exit kvm_page_fault_enter kvm_page_fault_exit; do
+	check "tracepoint kvm_hv:$tp exists" [ -d "$T/events/kvm_hv/$tp" ]
+done
+doctor_facts
+
+if ! command -v slbguest >/dev/null; then
+	bad "slbguest is in the host image (build/ppc64le/slbguest: make slbguest)"
+	finish; exit
+fi
+
+# Observer: kvmslb when its stat command exists, otherwise ftrace; always said.
+observer=ftrace
+if command -v kvmslb >/dev/null; then
+	msg=$(timeout 10 kvmslb stat 1 1 2>&1 >/dev/null)
+	case $msg in
+	*"not built yet"*) diag "observer: ftrace instance (kvmslb stat: $(echo "$msg" | grep -m1 'not built yet'))" ;;
+	*) observer=kvmslb ;;
+	esac
+fi
+[ -z "$E2E_OBSERVER" ] || observer=$E2E_OBSERVER
+fact "observer source=$observer"
+
+gt_start "kvm_hv/kvm_guest_exit:trap == 0xe00 || trap == 0xe20" kvm_hv/kvm_page_fault_enter kvm_hv/kvm_page_fault_exit
+if [ $observer = kvmslb ]; then
+	kvmslb -j stat --source stock > /tmp/obs.json 2>/tmp/obs.err &
+	OBS_PID=$!
+	sleep 1
+else
+	obs_ftrace_start "kvm_hv/kvm_guest_exit:trap == 0xe00 || trap == 0xe20" kvm_hv/kvm_page_fault_enter kvm_hv/kvm_page_fault_exit
+fi
+
+# Several guests, distinct names, different shapes.
+guest_start p9-alpha --vcpus 1 --data-pages 16 --code-pages 2 --loops ${E2E_LOOPS:-3}
+guest_start p9-beta  --vcpus 2 --data-pages 32 --code-pages 4 --loops ${E2E_LOOPS:-3}
+guest_start p9-gamma --vcpus 1 --data-pages 8  --code-pages 8 --loops ${E2E_LOOPS:-3}
+guest_wait
+
+if [ $observer = kvmslb ]; then
+	kill -INT $OBS_PID; wait $OBS_PID; rc=$?
+	check "kvmslb stat --source stock exits 0 on SIGINT (rc=$rc)" [ $rc -eq 0 ]
+	sed 's/^/#   kvmslb: /' /tmp/obs.err
+	fact "json stat $(tr -d '\n' < /tmp/obs.json)"
+else
+	obs_ftrace_stop
+fi
+gt_stop
+
+# Ground truth per process.
+awk "$GT_AWK"'
+ev == "kvm_guest_exit" {
+	if (/trap=H_DATA_STORAGE/) hdsi[tgid]++; else if (/trap=H_INST_STORAGE/) hisi[tgid]++
+	seen[tgid] = 1
+}
+ev == "kvm_page_fault_enter" { pfe[tgid]++; seen[tgid] = 1 }
+ev == "kvm_page_fault_exit" { pfx[tgid]++; seen[tgid] = 1 }
+END { for (p in seen) printf "#@ gt pid=%s hdsi=%d hisi=%d pf_enter=%d pf_exit=%d\n", p, hdsi[p], hisi[p], pfe[p], pfx[p] }
+' /tmp/gt.trace
+
+if [ $observer = ftrace ]; then
+	awk "$LOG2_AWK$OBS_AWK"'
+	ev == "kvm_guest_exit" {
+		if (/trap=H_DATA_STORAGE/) hdsi[pid]++; else if (/trap=H_INST_STORAGE/) hisi[pid]++
+		seen[pid] = 1
+	}
+	ev == "kvm_page_fault_enter" { t0[tid] = ts; seen[pid] = 1 }
+	ev == "kvm_page_fault_exit" && (tid in t0) {
+		ns = int((ts - t0[tid]) * 1e9 + 0.5); delete t0[tid]
+		b = lg2(ns); h[pid, b]++; n[pid]++; if (b > maxb[pid]) maxb[pid] = b
+	}
+	END {
+		for (p in seen) {
+			hs = ""
+			for (b = 0; b <= maxb[p]; b++) if ((p, b) in h) hs = hs (hs == "" ? "" : ",") b ":" h[p, b]
+			printf "#@ obs source=ftrace pid=%s name=%s hdsi=%d hisi=%d pf_samples=%d hist=%s\n", p, (p in name) ? name[p] : "?", hdsi[p], hisi[p], n[p], hs == "" ? "-" : hs
+		}
+	}' /tmp/obs.raw
+fi
+finish
