@@ -1,0 +1,102 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make demo: kvmslb on an emulated POWER KVM host.
+#
+#   tools/demo.sh [--kernel patched|stock] [--seconds N]
+#
+# patched (default): emulated POWER8 (powernv8) with the kernel-patch/ kernel,
+#   built the first time by tools/kernel/build-kernel.sh (progress shown).
+# stock: emulated POWER9 (powernv9) with Debian's ppc64el kernel; SLB synthesis
+#   is shown as unavailable there. About 30 s on a warm machine.
+# Three named guests (slbguest) run at different SLB-miss injection rates while
+# `kvmslb top -b` prints the live view every second for N (10) seconds; then
+# `kvmslb stat` shows the per-guest totals and latency histograms.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${KVMSLB_BUILD:-$ROOT/build}
+kernel=patched secs=10
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kernel) kernel=${2:?}; shift ;;
+	--seconds) secs=${2:?}; shift ;;
+	-h|--help) sed -n '3,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	*) echo "demo: unknown option '$1' (see --help)" >&2; exit 2 ;;
+	esac
+	shift
+done
+case $kernel in
+patched) machine=powernv8 source=patched ;;
+stock) machine=powernv9 source=stock ;;
+*) echo "demo: --kernel '$kernel': expected patched or stock" >&2; exit 2 ;;
+esac
+[[ $secs =~ ^[1-9][0-9]*$ ]] || { echo "demo: --seconds '$secs': expected a count" >&2; exit 2; }
+
+[ -x "$BUILD/ppc64le/kvmslb" ] || { echo "demo: $BUILD/ppc64le/kvmslb is not built (run: make cross)" >&2; exit 1; }
+# Fail fast, before any kernel build or boot, if the views are not written yet
+# (only "not built yet" and bad usage count here: qemu-user has no KVM or BPF).
+if command -v qemu-ppc64le-static >/dev/null; then
+	for c in "top -b -n 1 -d 1" "stat 1 1"; do
+		set +e
+		msg=$(timeout 20 qemu-ppc64le-static "$BUILD/ppc64le/kvmslb" $c 2>&1 >/dev/null)
+		rc=$?
+		set -e
+		case $msg in *"not built yet"*)
+			echo "demo: kvmslb ${c%% *} is not built yet: $(echo "$msg" | grep -m1 'not built yet' | sed 's/.*not built yet: //')" >&2
+			exit 1 ;;
+		esac
+		if [ $rc -eq 2 ]; then
+			echo "demo: 'kvmslb $c' is refused (not written yet?): $(echo "$msg" | head -n1)" >&2
+			exit 1
+		fi
+	done
+fi
+[ -x "$BUILD/ppc64le/slbguest" ] || { echo "demo: $BUILD/ppc64le/slbguest is not built (run: make slbguest)" >&2; exit 1; }
+
+inner=$(mktemp)
+trap 'rm -f "$inner"' EXIT
+cat > "$inner" <<INNER
+secs=$secs source=$source kernel=$kernel
+INNER
+cat >> "$inner" <<'INNER'
+for c in "top -b -n 1 -d 1" "stat 1 1"; do
+	msg=$(timeout 20 kvmslb $c 2>&1 >/dev/null); rc=$?
+	case $msg in *"not built yet"*)
+		echo "demo: kvmslb ${c%% *} is not built yet: ${msg##*not built yet: }"; exit 1 ;;
+	esac
+	[ $rc -ne 2 ] || { echo "demo: 'kvmslb $c' is refused: $(echo "$msg" | head -n1)"; exit 1; }
+done
+if [ $kernel = patched ] && [ ! -d /sys/kernel/tracing/events/kvm_hv/kvm_segment_synth ]; then
+	echo "demo: this kernel has no kvm_hv:kvm_segment_synth: not the patched kernel"; exit 1
+fi
+run_for=$((secs + 3))
+dur=--loops; n=1000000
+if slbguest --help 2>&1 | grep -q -- '--seconds'; then dur=--seconds; n=$run_for; fi
+inj() { [ $kernel = patched ] && echo "--inject $1"; }
+echo "== three guests: web1 (no injection), db1 (light), batch1 (heavy)"
+slbguest -name guest=web1   --vcpus 1 --data-pages 32 --code-pages 4 $dur $n $(inj 0)    > /tmp/web1.out 2>&1 &
+p1=$!
+slbguest -name guest=db1    --vcpus 2 --data-pages 64 --code-pages 8 $dur $n $(inj 200)  > /tmp/db1.out 2>&1 &
+p2=$!
+slbguest -name guest=batch1 --vcpus 1 --data-pages 16 --code-pages 2 $dur $n $(inj 5000) > /tmp/batch1.out 2>&1 &
+p3=$!
+kvmslb stat --source $source $((secs + 1)) 1 > /tmp/stat.out 2>&1 &
+ps=$!
+echo "== kvmslb top -b -d 1 -n $secs (source $source)"
+kvmslb top -b -d 1 -n $secs --source $source
+rc=$?
+wait $ps
+src=$?
+kill $p1 $p2 $p3 2>/dev/null
+wait $p1 $p2 $p3 2>/dev/null
+echo "== kvmslb stat --source $source: per-guest totals and fault-latency histograms"
+cat /tmp/stat.out
+for g in web1 db1 batch1; do grep -h '^slbguest: total' /tmp/$g.out; done
+[ $rc -eq 0 ] && [ $src -eq 0 ]
+INNER
+
+echo "demo: $machine with the $kernel kernel; guests web1, db1, batch1; ${secs} s live view" >&2
+adds=(--add "$BUILD/ppc64le/kvmslb:/usr/sbin/" --add "$BUILD/ppc64le/slbguest:/usr/sbin/")
+for o in "$BUILD"/bpf/*.bpf.o; do [ -f "$o" ] && adds+=(--add "$o:/usr/lib/kvmslb/"); done
+"$ROOT/tools/host/run-host.sh" --machine "$machine" --kernel "$kernel" --script "$inner" \
+	--quiet --timeout $((secs + 240)) --log "$BUILD/host/demo-$machine.log" "${adds[@]}"
