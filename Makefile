@@ -137,6 +137,7 @@ CROSS_TARGETS += $(BUILD)/ppc64le/kvmslb
 -include tools/host.mk
 # bpf-tests.mk first: it adds to TEST_EXTRA, which tests.mk's test-build uses.
 -include tests/bpf/bpf-tests.mk
+-include tests/fuzz/fuzz.mk
 -include tests/tests.mk
 
 cross: $(CROSS_TARGETS)

@@ -170,15 +170,34 @@ static int cur_str(struct cursor *c, const char **s)
 	return 0;
 }
 
+/*
+ * Only the field layout is needed. The print format is replaced before
+ * parsing: libtraceevent 1.7's print-format parser crashes on some malformed
+ * input (found by tests/fuzz), and a file is untrusted input.
+ */
 static int parse_format(struct cursor *c, const char *sys, uint64_t size)
 {
-	uint64_t at = 0;
+	static const char no_print[] = "print fmt: \"\"\n";
+	const char *text, *pf;
+	uint64_t at = 0, keep;
+	char *copy;
 	int err = cur_take(c, size, &at);
 
 	if (err)
 		return err;
+	text = (const char *)c->r->buf + at;
+	keep = size;
+	pf = memmem(text, size, "\nprint fmt:", sizeof("\nprint fmt:") - 1);
+	if (pf)
+		keep = pf - text + 1;
+	copy = malloc(keep + sizeof(no_print));
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, text, keep);
+	memcpy(copy + keep, no_print, sizeof(no_print));
 	/* A format libtraceevent cannot parse only makes its samples undecodable. */
-	tep_parse_event(c->r->tep, (const char *)c->r->buf + at, size, sys);
+	tep_parse_event(c->r->tep, copy, keep + sizeof(no_print) - 1, sys);
+	free(copy);
 	return 0;
 }
 

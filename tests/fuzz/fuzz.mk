@@ -1,0 +1,17 @@
+# SPDX-License-Identifier: GPL-2.0
+# libFuzzer targets, one per input parser, built with clang + ASan + UBSan.
+# tests/fuzz/fuzz_<name>.c links the sources listed in FUZZ_SRCS_<name>.
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Iinclude -Isrc \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_SRCS_perf_data := src/core/perf_data.c src/core/trace_rec.c
+FUZZ_LIBS_perf_data := -ltraceevent
+FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_NAMES))
+
+.SECONDEXPANSION:
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_SRCS_$$*) $(HDRS)
+	$(call msg,FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRCS_$*) $(FUZZ_LIBS_$*)
+
+TEST_EXTRA += $(FUZZ_BINS)
