@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define TRACE_REC_MAX_FIELDS 24
 
@@ -48,6 +49,9 @@ bool trace_rec_get(const struct trace_rec *r, const char *name, uint64_t *val);
  */
 int perf_data_read(const char *path, trace_rec_fn fn, void *ctx,
 		   struct trace_read_stats *st, char *err, size_t errlen);
+/* perf script text (default fields) from an open stream. */
+int perf_script_read(FILE *f, trace_rec_fn fn, void *ctx, struct trace_read_stats *st,
+		     char *err, size_t errlen);
 int perf_data_read_mem(const void *buf, size_t len, trace_rec_fn fn, void *ctx,
 		       struct trace_read_stats *st, char *err, size_t errlen);
 
