@@ -1,0 +1,385 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/agg.h"
+
+const char *agg_outcome_name(unsigned int outcome)
+{
+	static const char *const names[KVMSLB_OUTCOME_NR] = {
+		[KVMSLB_OUTCOME_RETRY] = "retry",
+		[KVMSLB_OUTCOME_REFLECT] = "reflect",
+		[KVMSLB_OUTCOME_SEGMENT] = "segment",
+		[KVMSLB_OUTCOME_HOST] = "host",
+		[KVMSLB_OUTCOME_MMIO] = "mmio",
+	};
+
+	if (outcome < KVMSLB_OUTCOME_NR)
+		return names[outcome];
+	return outcome == KVMSLB_OUTCOME_NONE ? "none" : "unknown";
+}
+
+void agg_init(struct agg *a)
+{
+	memset(a, 0, sizeof(*a));
+}
+
+static void unit_free(struct agg_unit *u)
+{
+	free(u->paths);
+	u->paths = NULL;
+	u->npaths = 0;
+}
+
+static void guest_free(struct agg_guest *g)
+{
+	unit_free(&g->total);
+	for (int i = 0; i < g->nvcpus; i++)
+		unit_free(&g->vcpus[i]);
+	free(g->vcpus);
+	g->vcpus = NULL;
+	g->nvcpus = 0;
+}
+
+void agg_free(struct agg *a)
+{
+	for (int i = 0; i < a->nguests; i++)
+		guest_free(&a->guests[i]);
+	free(a->guests);
+	agg_init(a);
+}
+
+void agg_reset(struct agg *a)
+{
+	agg_free(a);
+}
+
+/* Index of tgid, or -(insertion point) - 1. */
+static int guest_index(const struct agg *a, uint32_t tgid)
+{
+	int lo = 0, hi = a->nguests;
+
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+
+		if (a->guests[mid].tgid == tgid)
+			return mid;
+		if (a->guests[mid].tgid < tgid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -lo - 1;
+}
+
+struct agg_guest *agg_find(const struct agg *a, uint32_t tgid)
+{
+	int i = guest_index(a, tgid);
+
+	return i >= 0 ? &a->guests[i] : NULL;
+}
+
+static struct agg_guest *guest_get(struct agg *a, uint32_t tgid)
+{
+	struct agg_guest *g;
+	int i = guest_index(a, tgid);
+
+	if (i >= 0)
+		return &a->guests[i];
+	i = -i - 1;
+	g = realloc(a->guests, (a->nguests + 1) * sizeof(*g));
+	if (!g)
+		return NULL;
+	a->guests = g;
+	memmove(&g[i + 1], &g[i], (a->nguests - i) * sizeof(*g));
+	a->nguests++;
+	memset(&g[i], 0, sizeof(*g));
+	g[i].tgid = tgid;
+	return &g[i];
+}
+
+static struct agg_unit *vcpu_get(struct agg_guest *g, uint32_t tid)
+{
+	struct agg_unit *u;
+	int i = 0;
+
+	while (i < g->nvcpus && g->vcpus[i].tid < tid)
+		i++;
+	if (i < g->nvcpus && g->vcpus[i].tid == tid)
+		return &g->vcpus[i];
+	u = realloc(g->vcpus, (g->nvcpus + 1) * sizeof(*u));
+	if (!u)
+		return NULL;
+	g->vcpus = u;
+	memmove(&u[i + 1], &u[i], (g->nvcpus - i) * sizeof(*u));
+	g->nvcpus++;
+	memset(&u[i], 0, sizeof(*u));
+	u[i].tid = tid;
+	return &u[i];
+}
+
+/* The guest's total and, with tid != 0, its vcpu unit: up to two units. */
+static int units(struct agg *a, uint32_t tgid, uint32_t tid, struct agg_unit *out[2])
+{
+	struct agg_guest *g = guest_get(a, tgid);
+
+	if (!g)
+		return -ENOMEM;
+	out[0] = &g->total;
+	out[1] = NULL;
+	if (tid) {
+		out[1] = vcpu_get(g, tid);
+		if (!out[1])
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static struct agg_path *path_get(struct agg_unit *u, unsigned int trap, unsigned int outcome)
+{
+	struct agg_path *p;
+	int i = 0;
+
+	/* sorted by (trap, outcome) */
+	while (i < u->npaths && (u->paths[i].trap < trap ||
+				 (u->paths[i].trap == trap && u->paths[i].outcome < outcome)))
+		i++;
+	if (i < u->npaths && u->paths[i].trap == trap && u->paths[i].outcome == outcome)
+		return &u->paths[i];
+	p = realloc(u->paths, (u->npaths + 1) * sizeof(*p));
+	if (!p)
+		return NULL;
+	u->paths = p;
+	memmove(&p[i + 1], &p[i], (u->npaths - i) * sizeof(*p));
+	u->npaths++;
+	memset(&p[i], 0, sizeof(*p));
+	p[i].trap = trap;
+	p[i].outcome = outcome;
+	return &p[i];
+}
+
+static void counters_add(struct agg_counters *d, const struct agg_counters *s)
+{
+	d->hdsi += s->hdsi;
+	d->hisi += s->hisi;
+	d->dsegi += s->dsegi;
+	d->isegi += s->isegi;
+	d->seg_injected += s->seg_injected;
+	d->dseg_exits += s->dseg_exits;
+	d->iseg_exits += s->iseg_exits;
+	d->fault_injected += s->fault_injected;
+	d->dropped += s->dropped;
+	for (int i = 0; i < KVMSLB_OUTCOME_NR; i++)
+		d->outcome[i] += s->outcome[i];
+}
+
+static uint64_t sat_sub(uint64_t a, uint64_t b)
+{
+	return a > b ? a - b : 0;
+}
+
+static void counters_sub(struct agg_counters *d, const struct agg_counters *s)
+{
+	d->hdsi = sat_sub(d->hdsi, s->hdsi);
+	d->hisi = sat_sub(d->hisi, s->hisi);
+	d->dsegi = sat_sub(d->dsegi, s->dsegi);
+	d->isegi = sat_sub(d->isegi, s->isegi);
+	d->seg_injected = sat_sub(d->seg_injected, s->seg_injected);
+	d->dseg_exits = sat_sub(d->dseg_exits, s->dseg_exits);
+	d->iseg_exits = sat_sub(d->iseg_exits, s->iseg_exits);
+	d->fault_injected = sat_sub(d->fault_injected, s->fault_injected);
+	d->dropped = sat_sub(d->dropped, s->dropped);
+	for (int i = 0; i < KVMSLB_OUTCOME_NR; i++)
+		d->outcome[i] = sat_sub(d->outcome[i], s->outcome[i]);
+}
+
+int agg_counters_add(struct agg *a, uint32_t tgid, uint32_t tid,
+		     const struct agg_counters *c)
+{
+	struct agg_unit *u[2];
+	int err = units(a, tgid, tid, u);
+
+	if (err)
+		return err;
+	for (int i = 0; i < 2 && u[i]; i++)
+		counters_add(&u[i]->c, c);
+	return 0;
+}
+
+int agg_segment(struct agg *a, uint32_t tgid, uint32_t tid, unsigned int vector,
+		bool injected, uint64_t n)
+{
+	struct agg_counters c = { 0 };
+
+	if (vector == KVMSLB_TRAP_DATA_SEGMENT)
+		c.dsegi = n;
+	else if (vector == KVMSLB_TRAP_INST_SEGMENT)
+		c.isegi = n;
+	else
+		return 0;
+	if (injected)
+		c.seg_injected = n;
+	return agg_counters_add(a, tgid, tid, &c);
+}
+
+int agg_exit(struct agg *a, uint32_t tgid, uint32_t tid, unsigned int trap, uint64_t n)
+{
+	struct agg_counters c = { 0 };
+
+	switch (trap) {
+	case KVMSLB_TRAP_H_DATA_STORAGE:
+		c.hdsi = n;
+		break;
+	case KVMSLB_TRAP_H_INST_STORAGE:
+		c.hisi = n;
+		break;
+	case KVMSLB_TRAP_DATA_SEGMENT:
+		c.dseg_exits = n;
+		break;
+	case KVMSLB_TRAP_INST_SEGMENT:
+		c.iseg_exits = n;
+		break;
+	default:
+		return 0;
+	}
+	return agg_counters_add(a, tgid, tid, &c);
+}
+
+int agg_fault_hist(struct agg *a, uint32_t tgid, uint32_t tid, unsigned int trap,
+		   unsigned int outcome, const struct log2_hist *h, uint64_t injected,
+		   uint64_t dropped)
+{
+	struct agg_counters c = { 0 };
+	struct agg_unit *u[2];
+	int err = units(a, tgid, tid, u);
+
+	if (err)
+		return err;
+	if (trap == KVMSLB_TRAP_H_DATA_STORAGE)
+		c.hdsi = h->count;
+	else if (trap == KVMSLB_TRAP_H_INST_STORAGE)
+		c.hisi = h->count;
+	if (outcome < KVMSLB_OUTCOME_NR)
+		c.outcome[outcome] = h->count;
+	c.fault_injected = injected;
+	c.dropped = dropped;
+	for (int i = 0; i < 2 && u[i]; i++) {
+		struct agg_path *p = path_get(u[i], trap, outcome);
+
+		if (!p)
+			return -ENOMEM;
+		hist_merge(&p->hist, h);
+		counters_add(&u[i]->c, &c);
+	}
+	return 0;
+}
+
+int agg_fault(struct agg *a, uint32_t tgid, uint32_t tid, unsigned int trap,
+	      unsigned int outcome, uint64_t latency_ns, bool injected, uint64_t dropped)
+{
+	struct log2_hist h;
+
+	memset(&h, 0, sizeof(h));
+	hist_add(&h, latency_ns);
+	return agg_fault_hist(a, tgid, tid, trap, outcome, &h, injected, dropped);
+}
+
+void agg_unit_hist(const struct agg_unit *u, struct log2_hist *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (int i = 0; i < u->npaths; i++)
+		hist_merge(out, &u->paths[i].hist);
+}
+
+static int unit_merge(struct agg_unit *d, const struct agg_unit *s)
+{
+	counters_add(&d->c, &s->c);
+	for (int i = 0; i < s->npaths; i++) {
+		struct agg_path *p = path_get(d, s->paths[i].trap, s->paths[i].outcome);
+
+		if (!p)
+			return -ENOMEM;
+		hist_merge(&p->hist, &s->paths[i].hist);
+	}
+	return 0;
+}
+
+int agg_guest_merge(struct agg *dst, const struct agg_guest *g)
+{
+	struct agg_guest *d = guest_get(dst, g->tgid);
+	int err;
+
+	if (!d)
+		return -ENOMEM;
+	err = unit_merge(&d->total, &g->total);
+	for (int i = 0; !err && i < g->nvcpus; i++) {
+		struct agg_unit *v = vcpu_get(d, g->vcpus[i].tid);
+
+		err = v ? unit_merge(v, &g->vcpus[i]) : -ENOMEM;
+	}
+	return err;
+}
+
+static const struct agg_path *path_find(const struct agg_unit *u, unsigned int trap,
+					unsigned int outcome)
+{
+	for (int i = 0; i < u->npaths; i++)
+		if (u->paths[i].trap == trap && u->paths[i].outcome == outcome)
+			return &u->paths[i];
+	return NULL;
+}
+
+static void unit_sub(struct agg_unit *u, const struct agg_unit *base)
+{
+	counters_sub(&u->c, &base->c);
+	for (int i = 0; i < u->npaths; i++) {
+		const struct agg_path *b = path_find(base, u->paths[i].trap, u->paths[i].outcome);
+
+		if (b)
+			hist_sub(&u->paths[i].hist, &u->paths[i].hist, &b->hist);
+	}
+}
+
+void agg_guest_sub(struct agg_guest *g, const struct agg_guest *base)
+{
+	unit_sub(&g->total, &base->total);
+	for (int i = 0; i < g->nvcpus; i++)
+		for (int j = 0; j < base->nvcpus; j++)
+			if (base->vcpus[j].tid == g->vcpus[i].tid)
+				unit_sub(&g->vcpus[i], &base->vcpus[j]);
+}
+
+int agg_diff(struct agg *dst, const struct agg *cur, const struct agg *prev)
+{
+	const struct agg_health *c = &cur->health, *p = &prev->health;
+
+	for (int i = 0; i < cur->nguests; i++) {
+		const struct agg_guest *base = agg_find(prev, cur->guests[i].tgid);
+		int err = agg_guest_merge(dst, &cur->guests[i]);
+
+		if (err)
+			return err;
+		if (base)
+			agg_guest_sub(agg_find(dst, cur->guests[i].tgid), base);
+	}
+	dst->health.events += sat_sub(c->events, p->events);
+	dst->health.count_overflow += sat_sub(c->count_overflow, p->count_overflow);
+	dst->health.hist_overflow += sat_sub(c->hist_overflow, p->hist_overflow);
+	dst->health.start_overflow += sat_sub(c->start_overflow, p->start_overflow);
+	dst->health.unpaired += sat_sub(c->unpaired, p->unpaired);
+	dst->health.rb_lost += sat_sub(c->rb_lost, p->rb_lost);
+	dst->health.rb_sent += sat_sub(c->rb_sent, p->rb_sent);
+	return 0;
+}
+
+void agg_remove(struct agg *a, uint32_t tgid)
+{
+	int i = guest_index(a, tgid);
+
+	if (i < 0)
+		return;
+	guest_free(&a->guests[i]);
+	memmove(&a->guests[i], &a->guests[i + 1], (a->nguests - i - 1) * sizeof(a->guests[0]));
+	a->nguests--;
+}

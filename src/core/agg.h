@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Aggregation of kvm_hv fault-path activity per guest (VMM tgid) and,
+ * optionally, per vcpu thread. Every source feeds it the same way: the
+ * live BPF source from its maps, the stats source from KVM stats, and
+ * readers of recorded data (perf.data, perf script) event by event:
+ *
+ *   segment interrupts synthesized:  (guest, vector, injected) += n
+ *   guest exits of the fault path:   (guest, trap) += n
+ *   fault paths with latency:        (guest, trap, outcome, latency_ns)
+ *
+ * tid 0 means "not per vcpu". Nothing here knows about BPF maps, screens
+ * or output formats.
+ */
+#ifndef KVMSLB_AGG_H
+#define KVMSLB_AGG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/hist.h"
+#include "kvmslb/abi.h"
+
+struct agg_counters {
+	uint64_t hdsi, hisi;		/* HDSI/HISI fault paths (0xe00, 0xe20) */
+	uint64_t dsegi, isegi;		/* DSegI/ISegI synthesized (0x380, 0x480) */
+	uint64_t seg_injected;		/* of which forced by fault injection */
+	uint64_t dseg_exits, iseg_exits; /* guest exits with trap 0x380/0x480 */
+	uint64_t fault_injected;	/* fault paths forced by fault injection */
+	uint64_t dropped;		/* records the kernel's real-mode log lost */
+	uint64_t outcome[KVMSLB_OUTCOME_NR]; /* fault paths by outcome */
+};
+
+/* One latency histogram: a (trap, outcome) pair. */
+struct agg_path {
+	unsigned int trap;		/* 0xe00, 0xe20, KVMSLB_TRAP_PAGE_FAULT */
+	unsigned int outcome;		/* enum kvmslb_outcome or KVMSLB_OUTCOME_NONE */
+	struct log2_hist hist;
+};
+
+struct agg_unit {
+	uint32_t tid;			/* 0: the whole guest */
+	struct agg_counters c;
+	struct agg_path *paths;
+	int npaths;
+};
+
+struct agg_guest {
+	uint32_t tgid;
+	struct agg_unit total;
+	struct agg_unit *vcpus;		/* sorted by tid */
+	int nvcpus;
+};
+
+/* What the source itself lost or could not attribute. */
+struct agg_health {
+	uint64_t events;		/* events handled */
+	uint64_t count_overflow;	/* increments lost: counter map full */
+	uint64_t hist_overflow;		/* samples lost: histogram map full */
+	uint64_t start_overflow;	/* fault starts lost: start map full */
+	uint64_t unpaired;		/* fault exits without a start */
+	uint64_t rb_lost;		/* individual events the ring buffer dropped */
+	uint64_t rb_sent;
+};
+
+struct agg {
+	struct agg_guest *guests;	/* sorted by tgid */
+	int nguests;
+	struct agg_health health;
+};
+
+/* "retry", "reflect", "segment", "host", "mmio"; "none" for KVMSLB_OUTCOME_NONE. */
+const char *agg_outcome_name(unsigned int outcome);
+
+void agg_init(struct agg *a);
+void agg_free(struct agg *a);
+/* Reset to empty, keeping nothing. */
+void agg_reset(struct agg *a);
+
+/* Updates; 0 or -ENOMEM. */
+int agg_segment(struct agg *a, uint32_t tgid, uint32_t tid, unsigned int vector,
+		bool injected, uint64_t n);
+int agg_exit(struct agg *a, uint32_t tgid, uint32_t tid, unsigned int trap, uint64_t n);
+int agg_fault(struct agg *a, uint32_t tgid, uint32_t tid, unsigned int trap,
+	      unsigned int outcome, uint64_t latency_ns, bool injected, uint64_t dropped);
+/* A histogram of fault paths at once (BPF maps); injected/dropped are sums. */
+int agg_fault_hist(struct agg *a, uint32_t tgid, uint32_t tid, unsigned int trap,
+		   unsigned int outcome, const struct log2_hist *h, uint64_t injected,
+		   uint64_t dropped);
+/* Counters without latency (KVM stats). */
+int agg_counters_add(struct agg *a, uint32_t tgid, uint32_t tid,
+		     const struct agg_counters *c);
+
+struct agg_guest *agg_find(const struct agg *a, uint32_t tgid);
+/* All paths of a unit merged into one histogram. */
+void agg_unit_hist(const struct agg_unit *u, struct log2_hist *out);
+
+/* dst (empty) = cur - prev, guest by guest; for cumulative snapshots. */
+int agg_diff(struct agg *dst, const struct agg *cur, const struct agg *prev);
+/* Deep copy of one guest into dst (appended or merged). */
+int agg_guest_merge(struct agg *dst, const struct agg_guest *g);
+/* g -= base, in place (same tgid; for pid reuse). */
+void agg_guest_sub(struct agg_guest *g, const struct agg_guest *base);
+/* Remove guest tgid from a. */
+void agg_remove(struct agg *a, uint32_t tgid);
+
+#endif

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * log2 latency histograms, in nanoseconds. The buckets are those of
+ * include/kvmslb/maps.h: bucket 0 holds [0, 2), bucket k holds
+ * [2^k, 2^(k+1)), the last bucket holds [2^(HIST_SLOTS-1), infinity).
+ * Percentiles are reported as the bucket that holds them, never as a
+ * number more precise than the data.
+ */
+#ifndef KVMSLB_HIST_H
+#define KVMSLB_HIST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kvmslb/maps.h"
+
+#define HIST_SLOTS KVMSLB_HIST_SLOTS
+
+struct log2_hist {
+	uint64_t slots[HIST_SLOTS];
+	uint64_t count;		/* samples = sum of slots */
+	uint64_t sum_ns;
+	uint64_t max_ns;	/* exact when max_exact, else the top bucket's upper bound */
+	bool max_exact;
+};
+
+unsigned int hist_slot(uint64_t v);
+/* Inclusive lower and exclusive upper bound of bucket k; hi is UINT64_MAX for the last. */
+uint64_t hist_bucket_lo(unsigned int k);
+uint64_t hist_bucket_hi(unsigned int k);
+
+void hist_add(struct log2_hist *h, uint64_t v);
+void hist_merge(struct log2_hist *dst, const struct log2_hist *src);
+/*
+ * dst = a - b, for cumulative snapshots (b taken before a). The max of an
+ * interval is unknown: it becomes the top non-empty bucket's upper bound
+ * with max_exact false.
+ */
+void hist_sub(struct log2_hist *dst, const struct log2_hist *a, const struct log2_hist *b);
+/* Bucket holding the p-th percentile (0 < p <= 100), or -1 if empty. */
+int hist_percentile(const struct log2_hist *h, double p);
+/* Highest non-empty bucket, or -1. */
+int hist_top(const struct log2_hist *h);
+bool hist_empty(const struct log2_hist *h);
+
+#endif
