@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Aggregation (events, histograms, interval differences) and the guest tracker. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <cmocka.h>
+
+#include "core/agg.h"
+#include "core/tracker.h"
+
+static void test_events(void **state)
+{
+	const struct agg_guest *g;
+	struct log2_hist h;
+	struct agg a;
+
+	(void)state;
+	agg_init(&a);
+	/* as a perf.data reader would feed it, one event at a time */
+	assert_int_equal(agg_segment(&a, 20, 0, 0x380, false, 1), 0);
+	assert_int_equal(agg_segment(&a, 20, 0, 0x480, true, 2), 0);
+	assert_int_equal(agg_segment(&a, 20, 0, 0x300, false, 9), 0);	/* not a segment vector */
+	assert_int_equal(agg_fault(&a, 20, 0, 0xe00, KVMSLB_OUTCOME_SEGMENT, 700, true, 0), 0);
+	assert_int_equal(agg_fault(&a, 20, 0, 0xe00, KVMSLB_OUTCOME_RETRY, 3000, false, 4), 0);
+	assert_int_equal(agg_fault(&a, 20, 0, 0xe20, KVMSLB_OUTCOME_RETRY, 90, false, 0), 0);
+	assert_int_equal(agg_exit(&a, 10, 0, 0xe00, 5), 0);
+	assert_int_equal(agg_exit(&a, 10, 0, 0x380, 2), 0);
+	assert_int_equal(agg_exit(&a, 10, 0, 0x980, 100), 0);	/* ignored */
+	assert_int_equal(a.nguests, 2);
+	assert_int_equal(a.guests[0].tgid, 10);	/* sorted */
+	g = agg_find(&a, 20);
+	assert_int_equal(g->total.c.dsegi, 1);
+	assert_int_equal(g->total.c.isegi, 2);
+	assert_int_equal(g->total.c.seg_injected, 2);
+	assert_int_equal(g->total.c.hdsi, 2);
+	assert_int_equal(g->total.c.hisi, 1);
+	assert_int_equal(g->total.c.dropped, 4);
+	assert_int_equal(g->total.c.fault_injected, 1);
+	assert_int_equal(g->total.c.outcome[KVMSLB_OUTCOME_RETRY], 2);
+	assert_int_equal(g->total.npaths, 3);
+	/* sorted by (trap, outcome) */
+	assert_int_equal(g->total.paths[0].trap, 0xe00);
+	assert_int_equal(g->total.paths[0].outcome, KVMSLB_OUTCOME_RETRY);
+	agg_unit_hist(&g->total, &h);
+	assert_int_equal(h.count, 3);
+	assert_int_equal(h.max_ns, 3000);
+	g = agg_find(&a, 10);
+	assert_int_equal(g->total.c.hdsi, 5);
+	assert_int_equal(g->total.c.dseg_exits, 2);
+	assert_int_equal(g->total.npaths, 0);
+	assert_null(agg_find(&a, 30));
+	agg_free(&a);
+}
+
+static void test_per_vcpu_and_diff(void **state)
+{
+	struct agg prev, cur, d;
+	const struct agg_guest *g;
+
+	(void)state;
+	agg_init(&prev);
+	agg_init(&cur);
+	agg_init(&d);
+	agg_fault(&prev, 5, 51, 0xe00, KVMSLB_OUTCOME_RETRY, 100, false, 0);
+	prev.health.events = 1;
+	/* cumulative: cur holds prev and more */
+	agg_fault(&cur, 5, 51, 0xe00, KVMSLB_OUTCOME_RETRY, 100, false, 0);
+	agg_fault(&cur, 5, 51, 0xe00, KVMSLB_OUTCOME_RETRY, 5000, false, 0);
+	agg_fault(&cur, 5, 52, 0xe20, KVMSLB_OUTCOME_MMIO, 100, false, 2);
+	agg_segment(&cur, 6, 61, 0x380, false, 3);
+	cur.health.events = 4;
+	cur.health.rb_lost = 2;
+	g = agg_find(&cur, 5);
+	assert_int_equal(g->nvcpus, 2);
+	assert_int_equal(g->vcpus[0].tid, 51);
+	assert_int_equal(g->vcpus[0].c.hdsi, 2);
+	assert_int_equal(g->vcpus[1].c.hisi, 1);
+	assert_int_equal(g->total.c.hdsi + g->total.c.hisi, 3);
+
+	assert_int_equal(agg_diff(&d, &cur, &prev), 0);
+	g = agg_find(&d, 5);
+	assert_int_equal(g->total.c.hdsi, 1);
+	assert_int_equal(g->total.c.hisi, 1);
+	assert_int_equal(g->total.c.dropped, 2);
+	assert_int_equal(g->vcpus[0].c.hdsi, 1);
+	assert_int_equal(g->total.paths[0].hist.count, 1);
+	assert_int_equal(g->total.paths[0].hist.slots[12], 1);
+	assert_int_equal(agg_find(&d, 6)->total.c.dsegi, 3);
+	assert_int_equal(d.health.events, 3);
+	assert_int_equal(d.health.rb_lost, 2);
+	agg_remove(&d, 5);
+	assert_null(agg_find(&d, 5));
+	assert_int_equal(d.nguests, 1);
+	agg_free(&prev);
+	agg_free(&cur);
+	agg_free(&d);
+}
+
+/* A fake /proc under root for one pid. */
+static void fake_proc(const char *root, int pid, const char *cmdline, size_t len,
+		      unsigned long long starttime)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/proc", root);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/proc/%d", root, pid);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/proc/%d/stat", root, pid);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "%d (qemu) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 %llu 0 0\n", pid, starttime);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/proc/%d/cmdline", root, pid);
+	f = fopen(path, "w");
+	fwrite(cmdline, 1, len, f);
+	fclose(f);
+}
+
+static void gone(const char *root, int pid)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s/proc/%d'", root, pid);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void test_tracker_exit_and_reuse(void **state)
+{
+	char root[] = "/tmp/kvmslb-tracker-XXXXXX";
+	static const char web1[] = "qemu\0-name\0guest=web1,debug-threads=on\0";
+	static const char web2[] = "qemu\0-name\0web2\0";
+	struct agg raw, view;
+	const struct guest_ident *id;
+	struct tracker t;
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	fake_proc(root, 100, web1, sizeof(web1), 5000);
+	tracker_init(&t, root);
+	agg_init(&raw);
+	agg_init(&view);
+
+	/* poll 1: web1 has 3 HDSI */
+	agg_exit(&raw, 100, 0, 0xe00, 3);
+	assert_int_equal(tracker_update(&t, &raw, &view), 0);
+	id = tracker_ident(&t, 100);
+	assert_string_equal(id->name, "web1");
+	assert_int_equal(id->from, NAME_QEMU_GUEST);
+	assert_true(id->alive);
+	assert_int_equal(agg_find(&view, 100)->total.c.hdsi, 3);
+	agg_free(&view);
+
+	/* poll 2: web1 exited; its counts stay */
+	gone(root, 100);
+	assert_int_equal(tracker_update(&t, &raw, &view), 0);
+	id = tracker_ident(&t, 100);
+	assert_false(id->alive);
+	assert_string_equal(id->name, "web1");
+	assert_int_equal(agg_find(&view, 100)->total.c.hdsi, 3);
+	agg_free(&view);
+
+	/* poll 3: pid 100 is now web2 (another starttime), which added 2 */
+	fake_proc(root, 100, web2, sizeof(web2), 9000);
+	agg_exit(&raw, 100, 0, 0xe00, 2);
+	assert_int_equal(tracker_update(&t, &raw, &view), 0);
+	id = tracker_ident(&t, 100);
+	assert_string_equal(id->name, "web2");
+	assert_int_equal(id->from, NAME_QEMU);
+	assert_true(id->alive);
+	assert_int_equal(agg_find(&view, 100)->total.c.hdsi, 2);
+	assert_int_equal(t.nretired, 1);
+	assert_string_equal(t.retired[0].id.name, "web1");
+	assert_false(t.retired[0].id.alive);
+	assert_int_equal(t.retired[0].data.guests[0].total.c.hdsi, 3);
+	agg_free(&view);
+
+	/* poll 4: a source that stops reporting a guest (debugfs dir gone) keeps it */
+	agg_free(&raw);
+	assert_int_equal(tracker_update(&t, &raw, &view), 0);
+	assert_non_null(agg_find(&view, 100));
+	assert_int_equal(agg_find(&view, 100)->total.c.hdsi, 2);
+	agg_free(&view);
+
+	tracker_free(&t);
+	{
+		char cmd[256];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+		assert_int_equal(system(cmd), 0);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_events),
+		cmocka_unit_test(test_per_vcpu_and_diff),
+		cmocka_unit_test(test_tracker_exit_and_reuse),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
