@@ -16,6 +16,7 @@
 
 #include "core/trace_rec.h"
 #include "core/traps.h"
+#include "kvmslb/abi.h"
 
 /* key printed as "A<sep>B" and the two fields it holds */
 struct pair_key {
@@ -36,6 +37,14 @@ static const struct {
 	const char *event, *key, *field;
 } renamed_keys[] = {
 	{ "kvm_page_fault_enter", "guest", "gpte_r" },
+	{ "kvm_hfault", "latency", "latency_ns" },
+};
+
+/* kvm_hfault's outcome, as __print_symbolic prints it (kvmslb/abi.h) */
+static const char *const outcome_names[KVMSLB_OUTCOME_NR] = {
+	[KVMSLB_OUTCOME_RETRY] = "retry", [KVMSLB_OUTCOME_REFLECT] = "reflect",
+	[KVMSLB_OUTCOME_SEGMENT] = "segment", [KVMSLB_OUTCOME_HOST] = "host",
+	[KVMSLB_OUTCOME_MMIO] = "mmio",
 };
 
 static bool parse_num(const char *s, int base, uint64_t *v)
@@ -88,9 +97,17 @@ static bool parse_value(const char *event, char *key, char *val, struct trace_re
 	for (size_t i = 0; i < sizeof(renamed_keys) / sizeof(renamed_keys[0]); i++)
 		if (!strcmp(renamed_keys[i].event, event) && !strcmp(renamed_keys[i].key, key))
 			key = (char *)renamed_keys[i].field;
-	if (!strcmp(key, "trap") && trap_from_name(val, &trap)) {
-		add_field(rec, "trap", trap);
+	if ((!strcmp(key, "trap") || !strcmp(key, "vector")) && trap_from_name(val, &trap)) {
+		add_field(rec, key, trap);
 		return true;
+	}
+	if (!strcmp(key, "outcome")) {
+		for (unsigned int i = 0; i < KVMSLB_OUTCOME_NR; i++) {
+			if (!strcmp(val, outcome_names[i])) {
+				add_field(rec, key, i);
+				return true;
+			}
+		}
 	}
 	if (!parse_num(val, 0, &a))
 		return false;
@@ -102,6 +119,7 @@ static bool parse_value(const char *event, char *key, char *val, struct trace_re
 static bool parse_trace_text(const char *event, char *text, struct trace_rec *rec)
 {
 	char *save = NULL, *tok;
+	bool injected = false;
 	int nkeys = 0;
 
 	if (!strncmp(text, "VCPU ", 5)) {
@@ -117,8 +135,14 @@ static bool parse_trace_text(const char *event, char *text, struct trace_rec *re
 		char *eq = strchr(tok, '=');
 		size_t len = strlen(tok);
 
-		if (!eq)
-			continue;	/* words of the format, not fields */
+		if (!eq) {
+			/* kvm_segment_synth and kvm_hfault print a flag as a word */
+			if (!strcmp(tok, "injected")) {
+				add_field(rec, "injected", 1);
+				injected = true;
+			}
+			continue;	/* other words belong to the format */
+		}
 		if (len && tok[len - 1] == ',')
 			tok[len - 1] = '\0';
 		*eq = '\0';
@@ -127,6 +151,8 @@ static bool parse_trace_text(const char *event, char *text, struct trace_rec *re
 			return false;
 		nkeys++;
 	}
+	if (!injected && (!strcmp(event, KVMSLB_TP_SEGMENT_SYNTH) || !strcmp(event, KVMSLB_TP_HFAULT)))
+		add_field(rec, "injected", 0);
 	return nkeys > 0;
 }
 
