@@ -64,27 +64,39 @@ guest_start() {
 	n=$1; shift
 	h=''
 	[ "$GUEST_HOLD" -eq 1 ] && h=--hold
-	slbguest -name "guest=$n" $h "$@" > "/tmp/g.$n" 2>&1 &
+	# slbguest's own --timeout keeps a hung guest from eating the host's time.
+	slbguest -name "guest=$n" $h --timeout "${E2E_GUEST_TIMEOUT:-120}" "$@" > "/tmp/g.$n" 2>&1 &
 	eval "$(gvar "$n")=$!"
 	GUESTS="$GUESTS $n"
-	diag "started slbguest -name guest=$n $h $* (pid $!)"
+	diag "started slbguest -name guest=$n${h:+ $h} $* (pid $!)"
 }
 # guest_wait: wait for every guest; per guest an ok line and its facts.
+# Held guests: first all reach their totals, then guest_held runs for each
+# and obs_sync (if defined) lets the observer catch up, then all are released.
 guest_wait() {
-	for n in $GUESTS; do
-		eval "p=\$$(gvar "$n")"
-		if [ "$GUEST_HOLD" -eq 1 ]; then
+	if [ "$GUEST_HOLD" -eq 1 ]; then
+		for n in $GUESTS; do
+			eval "p=\$$(gvar "$n")"
 			while kill -0 "$p" 2>/dev/null && ! grep -q '^slbguest: total ' "/tmp/g.$n"; do
 				sleep 0.1
 			done
+		done
+		for n in $GUESTS; do
+			eval "p=\$$(gvar "$n")"
 			if kill -0 "$p" 2>/dev/null; then
 				vm=$(grep '^slbguest: vm ' "/tmp/g.$n" | head -n1)
 				guest_held "$n" "$p" "$(echo " $vm" | kv debugfs)"
-				kill -USR1 "$p"
 			else
-				bad "guest $n (pid $p) exited before its held stats could be read"
+				bad "guest $n (pid $p) stayed held until its stats were read"
 			fi
-		fi
+		done
+		command -v obs_sync >/dev/null && obs_sync
+		for n in $GUESTS; do
+			eval "kill -USR1 \$$(gvar "$n") 2>/dev/null"
+		done
+	fi
+	for n in $GUESTS; do
+		eval "p=\$$(gvar "$n")"
 		wait "$p"; rc=$?
 		sed 's/^/#   /' "/tmp/g.$n"
 		vm=$(grep '^slbguest: vm ' "/tmp/g.$n" | head -n1)
@@ -163,16 +175,26 @@ obs_ftrace_start() {
 	OBS_CAT=$!
 	# Guest names, the way kvmslb gets them: -name from /proc/PID/cmdline.
 	: > /tmp/obs.names
-	( while [ ! -f /tmp/obs.stop ]; do
+	( seen=' ' pass=0
+	while [ ! -f /tmp/obs.stop ]; do
 		for d in /proc/[0-9]*; do
-			c=$(tr '\0' ' ' < "$d/cmdline" 2>/dev/null)
+			p=${d#/proc/}
+			case $seen in *" $p "*) continue ;; esac
+			c=$(tr '\0' ' ' 2>/dev/null < "$d/cmdline")
+			# (a guest's pid first shows the forking shell, then slbguest)
 			case $c in *' -name '*) ;; *) continue ;; esac
-			nm=$(echo "$c" | sed -n 's/.* -name \(guest=\)\{0,1\}\([^ ,]*\).*/\2/p')
-			echo "${d#/proc/} $nm"
+			seen="$seen$p "
+			echo "$p $(echo "$c" | sed -n 's/.* -name \(guest=\)\{0,1\}\([^ ,]*\).*/\2/p')"
 		done >> /tmp/obs.names
-		sleep 0.05
+		pass=$((pass + 1)); echo $pass > /tmp/obs.pass
+		sleep 0.02
 	done ) &
 	OBS_NAMES=$!
+}
+# With held guests: wait for a complete pass of the name poller.
+obs_ftrace_sync() {
+	c=$(cat /tmp/obs.pass 2>/dev/null || echo 0)
+	while [ "$(cat /tmp/obs.pass 2>/dev/null || echo 0)" -lt $((c + 2)) ]; do sleep 0.05; done
 }
 obs_ftrace_stop() {
 	touch /tmp/obs.stop

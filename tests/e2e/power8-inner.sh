@@ -63,6 +63,7 @@ if [ $observer = kvmslb ]; then
 	OBS_PID=$!
 	sleep 1
 else
+	obs_sync() { obs_ftrace_sync; }
 	obs_ftrace_start kvm_hv/kvm_segment_synth kvm_hv/kvm_hfault
 fi
 
@@ -79,7 +80,10 @@ if [ $observer = kvmslb ]; then
 	kill -INT $OBS_PID; wait $OBS_PID; rc=$?
 	check "kvmslb stat --source patched exits 0 on SIGINT (rc=$rc)" [ $rc -eq 0 ]
 	sed 's/^/#   kvmslb: /' /tmp/obs.err
-	fact "json stat $(tr -d '\n' < /tmp/obs.json)"
+	# JSON lines: the last "total" report is the one that counts.
+	tot=$(grep '"kind":"total"' /tmp/obs.json | tail -n1)
+	[ -n "$tot" ] || tot=$(tail -n1 /tmp/obs.json)
+	fact "json stat $tot"
 else
 	obs_ftrace_stop
 fi

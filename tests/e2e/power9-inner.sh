@@ -36,9 +36,15 @@ if [ $observer = kvmslb ]; then
 	OBS_PID=$!
 	sleep 1
 else
+	obs_sync() { obs_ftrace_sync; }
 	obs_ftrace_start "kvm_hv/kvm_guest_exit:trap == 0xe00 || trap == 0xe20" kvm_hv/kvm_page_fault_enter kvm_hv/kvm_page_fault_exit
 fi
 
+# Held guests keep their VM (and their /proc entry) until all counts are in.
+if slbguest --help 2>&1 | grep -q -- '--hold'; then
+	GUEST_HOLD=1
+	guest_held() { :; }
+fi
 # Several guests, distinct names, different shapes.
 guest_start p9-alpha --vcpus 1 --data-pages 16 --code-pages 2 --loops ${E2E_LOOPS:-3}
 guest_start p9-beta  --vcpus 2 --data-pages 32 --code-pages 4 --loops ${E2E_LOOPS:-3}
@@ -49,7 +55,10 @@ if [ $observer = kvmslb ]; then
 	kill -INT $OBS_PID; wait $OBS_PID; rc=$?
 	check "kvmslb stat --source stock exits 0 on SIGINT (rc=$rc)" [ $rc -eq 0 ]
 	sed 's/^/#   kvmslb: /' /tmp/obs.err
-	fact "json stat $(tr -d '\n' < /tmp/obs.json)"
+	# JSON lines: the last "total" report is the one that counts.
+	tot=$(grep '"kind":"total"' /tmp/obs.json | tail -n1)
+	[ -n "$tot" ] || tot=$(tail -n1 /tmp/obs.json)
+	fact "json stat $tot"
 else
 	obs_ftrace_stop
 fi

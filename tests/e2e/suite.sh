@@ -15,19 +15,22 @@ e2e_run() {
 	mkdir -p "$logs"
 	local out=$logs/e2e-$machine.inner.log console=$logs/e2e-$machine.console.log
 	local adds=(--add "$root/tests/e2e/lib.sh:/kvmslb/lib.sh")
-	local b
+	local b f
 	for b in kvmslb slbguest; do
-		if [ -x "$build/ppc64le/$b" ]; then
-			adds+=(--add "$build/ppc64le/$b:/usr/sbin/$b")
+		# KVMSLB_E2E_KVMSLB / KVMSLB_E2E_SLBGUEST: test another binary
+		f=KVMSLB_E2E_${b^^}
+		f=${!f:-$build/ppc64le/$b}
+		if [ -x "$f" ]; then
+			adds+=(--add "$f:/usr/sbin/$b")
 		else
-			echo "# $build/ppc64le/$b is not built: the host runs without it"
+			echo "# $f is not built: the host runs without it"
 		fi
 	done
 	for b in "$build"/bpf/*.bpf.o; do
 		[ -f "$b" ] && adds+=(--add "$b:/usr/lib/kvmslb/")
 	done
 	local envs=()
-	for b in E2E_LOOPS E2E_FLOOD E2E_OBSERVER; do
+	for b in E2E_LOOPS E2E_FLOOD E2E_OBSERVER E2E_GUEST_TIMEOUT; do
 		[ -z "${!b:-}" ] || envs+=(--env "$b=${!b}")
 	done
 
