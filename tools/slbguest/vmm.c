@@ -308,6 +308,7 @@ int slbg_vm_create(struct slbg_vm *vm, const struct slbg_opts *o)
 	vm->pid = getpid();
 	pthread_mutex_init(&vm->lock, NULL);
 	pthread_cond_init(&vm->cv, NULL);
+	pthread_cond_init(&vm->pass_cv, NULL);
 
 	vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (vm->kvm_fd < 0) {
@@ -470,6 +471,53 @@ static const char *vector_name(uint64_t v)
 	}
 }
 
+/*
+ * End of a pass, under vm->lock, once every running vcpu has arrived: one
+ * decision for all vcpus, and the host pages of all of them dropped at
+ * once while no vcpu runs guest code. (Dropping them while other vcpus
+ * fault would bump KVM's mmu_invalidate_seq under their page faults and
+ * make them fault again: more HDSI/HISI than pages.)
+ */
+static void pass_release(struct slbg_vm *vm)
+{
+	bool go = go_on(vm, vm->pass_done);
+	unsigned int v;
+
+	for (v = 0; go && v < vm->o->nvcpus; v++) {
+		struct slbg_vcpu *c = &vm->vcpus[v];
+
+		if (c->finished)
+			continue;
+		if (drop_pages(vm, v, vm->pass_err, sizeof(vm->pass_err)))
+			go = false;
+	}
+	vm->pass_go = go;
+	vm->pass_arrived = 0;
+	vm->pass_gen++;
+	pthread_cond_broadcast(&vm->pass_cv);
+}
+
+/* SLBG_HC_PASS: wait for the other vcpus; true = run another pass */
+static bool pass_barrier(struct slbg_vcpu *c, uint64_t passes)
+{
+	struct slbg_vm *vm = c->vm;
+	uint64_t gen;
+	bool go;
+
+	pthread_mutex_lock(&vm->lock);
+	vm->pass_done = passes;
+	gen = vm->pass_gen;
+	if (++vm->pass_arrived == vm->active)
+		pass_release(vm);
+	while (gen == vm->pass_gen)
+		pthread_cond_wait(&vm->pass_cv, &vm->lock);
+	go = vm->pass_go;
+	if (vm->pass_err[0])
+		vcpu_fail(c, "%s", vm->pass_err);
+	pthread_mutex_unlock(&vm->lock);
+	return go;
+}
+
 /* Returns true when the vcpu is finished. */
 static bool handle_hcall(struct slbg_vcpu *c, struct kvm_run *run)
 {
@@ -479,15 +527,8 @@ static bool handle_hcall(struct slbg_vcpu *c, struct kvm_run *run)
 	c->vmm_hcalls++;
 	switch (run->papr_hcall.nr) {
 	case SLBG_HC_PASS:
-		run->papr_hcall.ret = 0;
-		if (go_on(vm, a[0])) {
-			if (drop_pages(vm, c->index, c->err, sizeof(c->err))) {
-				c->failed = true;
-				return true;
-			}
-			run->papr_hcall.ret = 1;
-		}
-		return false;
+		run->papr_hcall.ret = pass_barrier(c, a[0]) ? 1 : 0;
+		return c->failed;
 	case SLBG_HC_REPORT:
 		c->counts.dsegi = a[0];
 		c->counts.isegi = a[1];
@@ -582,6 +623,9 @@ static void *vcpu_thread(void *arg)
 	pthread_mutex_lock(&vm->lock);
 	c->finished = true;
 	vm->ndone++;
+	vm->active--;
+	if (vm->pass_arrived && vm->pass_arrived == vm->active)
+		pass_release(vm);
 	pthread_cond_signal(&vm->cv);
 	pthread_mutex_unlock(&vm->lock);
 	return NULL;
@@ -595,6 +639,7 @@ int slbg_vm_run(struct slbg_vm *vm)
 	int r = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &vm->start);
+	vm->active = o->nvcpus;
 	for (i = 0; i < o->nvcpus; i++) {
 		int e = pthread_create(&vm->vcpus[i].thread, NULL, vcpu_thread, &vm->vcpus[i]);
 

@@ -70,6 +70,14 @@ struct slbg_vm {
 	pthread_mutex_t lock;
 	pthread_cond_t cv;
 	unsigned int ndone;
+	unsigned int active;		/* vcpu threads still running */
+	/* end-of-pass barrier (under lock) */
+	pthread_cond_t pass_cv;
+	unsigned int pass_arrived;
+	uint64_t pass_gen;
+	uint64_t pass_done;
+	bool pass_go;
+	char pass_err[256];
 	char err[320];
 };
 
