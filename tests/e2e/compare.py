@@ -240,7 +240,10 @@ def main():
             check(num(o.get("hdsi")) == hd and num(o.get("hisi")) == hi,
                   f"{n}: observer HDSI={o.get('hdsi')} HISI={o.get('hisi')} == ftrace kvm_guest_exit {hd}/{hi}")
             pe, px = num(t.get("pf_enter")), num(t.get("pf_exit"))
-            check(pe == px and (px or 0) > 0, f"{n}: kvm_page_fault_enter {pe} == exit {px} > 0")
+            check((px or 0) > 0, f"{n}: took in-kernel page faults (kvm_page_fault_exit {px})")
+            if pe != px:
+                diag(f"{n}: kvm_page_fault_enter {pe} != exit {px}: some faults left "
+                     "between the two tracepoints (MMIO emulation returns early)")
             key = "pf_samples" if src != "kvmslb" else "hist_samples"
             check(num(o.get(key)) == px,
                   f"{n}: fault-latency histogram holds {o.get(key)} samples == kvm_page_fault_exit {px}")

@@ -67,13 +67,13 @@ else
 	obs_ftrace_start kvm_hv/kvm_segment_synth kvm_hv/kvm_hfault
 fi
 
-L=${E2E_LOOPS:-3}
-guest_start p8-zero  --vcpus 1 --data-pages 16 --code-pages 2 --loops $L --inject 0
-guest_start p8-few   --vcpus 1 --data-pages 16 --code-pages 4 --loops $L --inject 5
-guest_start p8-more  --vcpus 2 --data-pages 32 --code-pages 4 --loops $L --inject 12
+run="--duration ${E2E_DURATION:-2} --loops ${E2E_LOOPS:-1000000}"
+guest_start p8-zero  --vcpus 1 --data-pages 16 --code-pages 2 $run --inject 0
+guest_start p8-few   --vcpus 1 --data-pages 16 --code-pages 4 $run --inject 5
+guest_start p8-more  --vcpus 2 --data-pages 32 --code-pages 4 $run --inject 12
 # Forced drops: injected misses loop in real mode without an exit, so far more
 # records than the per-vcpu log holds pile up before the next emit.
-guest_start p8-flood --vcpus 1 --data-pages 4 --code-pages 1 --loops 1 --inject ${E2E_FLOOD:-4096}
+guest_start p8-flood --vcpus 1 --data-pages 4 --code-pages 1 $run --inject ${E2E_FLOOD:-4096}
 guest_wait
 
 if [ $observer = kvmslb ]; then

@@ -46,9 +46,12 @@ if slbguest --help 2>&1 | grep -q -- '--hold'; then
 	guest_held() { :; }
 fi
 # Several guests, distinct names, different shapes.
-guest_start p9-alpha --vcpus 1 --data-pages 16 --code-pages 2 --loops ${E2E_LOOPS:-3}
-guest_start p9-beta  --vcpus 2 --data-pages 32 --code-pages 4 --loops ${E2E_LOOPS:-3}
-guest_start p9-gamma --vcpus 1 --data-pages 8  --code-pages 8 --loops ${E2E_LOOPS:-3}
+# They run for E2E_DURATION seconds (at most E2E_LOOPS passes), long enough
+# for an observer to name them from /proc.
+run="--duration ${E2E_DURATION:-2} --loops ${E2E_LOOPS:-1000000}"
+guest_start p9-alpha --vcpus 1 --data-pages 16 --code-pages 2 $run
+guest_start p9-beta  --vcpus 2 --data-pages 32 --code-pages 4 $run
+guest_start p9-gamma --vcpus 1 --data-pages 8  --code-pages 8 $run
 guest_wait
 
 if [ $observer = kvmslb ]; then

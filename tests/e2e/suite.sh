@@ -30,7 +30,7 @@ e2e_run() {
 		[ -f "$b" ] && adds+=(--add "$b:/usr/lib/kvmslb/")
 	done
 	local envs=()
-	for b in E2E_LOOPS E2E_FLOOD E2E_OBSERVER E2E_GUEST_TIMEOUT; do
+	for b in E2E_DURATION E2E_LOOPS E2E_FLOOD E2E_OBSERVER E2E_GUEST_TIMEOUT; do
 		[ -z "${!b:-}" ] || envs+=(--env "$b=${!b}")
 	done
 

@@ -8,7 +8,7 @@
 # histogram holds as many samples as kvm_hfault events; no drops at normal
 # rates, and a flooding guest's drops are counted.
 # Inside: tests/e2e/power8-inner.sh. Knobs: KVMSLB_E2E_TIMEOUT, KVMSLB_E2E_SMP,
-# E2E_LOOPS, E2E_FLOOD, E2E_OBSERVER=ftrace|kvmslb.
+# E2E_DURATION, E2E_LOOPS, E2E_FLOOD, E2E_OBSERVER=ftrace|kvmslb, KVMSLB_E2E_SLBGUEST.
 set -u
 root=${KVMSLB_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$root/tests/e2e/suite.sh"

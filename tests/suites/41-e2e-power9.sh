@@ -7,7 +7,7 @@
 # records (kvm_guest_exit 0xe00/0xe20, kvm_page_fault_exit) in the same run;
 # SLB synthesis reported unavailable with its reason; kvmslb doctor truthful.
 # Inside: tests/e2e/power9-inner.sh. Knobs: KVMSLB_E2E_TIMEOUT, KVMSLB_E2E_SMP,
-# E2E_LOOPS, E2E_OBSERVER=ftrace|kvmslb.
+# E2E_DURATION, E2E_LOOPS, E2E_OBSERVER=ftrace|kvmslb, KVMSLB_E2E_SLBGUEST.
 set -u
 root=${KVMSLB_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$root/tests/e2e/suite.sh"
