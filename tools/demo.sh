@@ -70,15 +70,14 @@ if [ $kernel = patched ] && [ ! -d /sys/kernel/tracing/events/kvm_hv/kvm_segment
 	echo "demo: this kernel has no kvm_hv:kvm_segment_synth: not the patched kernel"; exit 1
 fi
 run_for=$((secs + 3))
-dur=--loops; n=1000000
-if slbguest --help 2>&1 | grep -q -- '--seconds'; then dur=--seconds; n=$run_for; fi
+dur="--duration $run_for --loops 100000000 --timeout 60"
 inj() { [ $kernel = patched ] && echo "--inject $1"; }
 echo "== three guests: web1 (no injection), db1 (light), batch1 (heavy)"
-slbguest -name guest=web1   --vcpus 1 --data-pages 32 --code-pages 4 $dur $n $(inj 0)    > /tmp/web1.out 2>&1 &
+slbguest -name guest=web1   --vcpus 1 --data-pages 32 --code-pages 4 $dur $(inj 0)    > /tmp/web1.out 2>&1 &
 p1=$!
-slbguest -name guest=db1    --vcpus 2 --data-pages 64 --code-pages 8 $dur $n $(inj 200)  > /tmp/db1.out 2>&1 &
+slbguest -name guest=db1    --vcpus 2 --data-pages 64 --code-pages 8 $dur $(inj 200)  > /tmp/db1.out 2>&1 &
 p2=$!
-slbguest -name guest=batch1 --vcpus 1 --data-pages 16 --code-pages 2 $dur $n $(inj 5000) > /tmp/batch1.out 2>&1 &
+slbguest -name guest=batch1 --vcpus 1 --data-pages 16 --code-pages 2 $dur $(inj 5000) > /tmp/batch1.out 2>&1 &
 p3=$!
 kvmslb stat --source $source $((secs + 1)) 1 > /tmp/stat.out 2>&1 &
 ps=$!
