@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -39,6 +40,8 @@ static const char usage_text[] =
 "                          hardware, emulators do not model stale ERAT entries\n"
 "  --timeout S             fail if the guest has not finished after S seconds\n"
 "                          (plus --duration); 0 = never (default 300)\n"
+"  --hold                  after the total line, keep the VM (and its debugfs\n"
+"                          directory) until SIGUSR1, then exit\n"
 "  --quiet                 no informational messages on stderr\n"
 "  --help                  this text\n"
 "\n"
@@ -133,6 +136,8 @@ static bool opt_is(const char *arg, const char *name)
 	return !strncmp(arg, name, n) && (arg[n] == '\0' || arg[n] == '=');
 }
 
+static bool hold;
+
 static void parse_args(int argc, char **argv, struct slbg_opts *o)
 {
 	int i;
@@ -172,6 +177,8 @@ static void parse_args(int argc, char **argv, struct slbg_opts *o)
 					       0, 86400);
 		else if (!strcmp(a, "--hw-stale-erat"))
 			o->stale_erat = true;
+		else if (!strcmp(a, "--hold"))
+			hold = true;
 		else if (!strcmp(a, "--quiet"))
 			o->quiet = true;
 		else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
@@ -206,9 +213,17 @@ int main(int argc, char **argv)
 	struct slbg_counts total = { 0 };
 	char err[400] = "";
 	unsigned int i;
+	sigset_t usr1;
 	long left;
+	int sig;
 
 	parse_args(argc, argv, &o);
+
+	/* --hold: block SIGUSR1 in every thread; one sent early stays pending */
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	if (hold)
+		pthread_sigmask(SIG_BLOCK, &usr1, NULL);
 
 	if (slbg_vm_create(&vm, &o)) {
 		fprintf(stderr, "slbguest: %s\n", vm.err);
@@ -268,6 +283,13 @@ int main(int argc, char **argv)
 		if (o.inject && !slbg_vm_inject_left(&vm, &left))
 			fprintf(stderr, " inject_left=%ld", left);
 		fputc('\n', stderr);
+	}
+	if (hold) {
+		if (!o.quiet)
+			fprintf(stderr, "slbguest: note: name=%s holding the VM until SIGUSR1 (pid %d)\n",
+				o.name, (int)vm.pid);
+		while (sigwait(&usr1, &sig))
+			;
 	}
 	if (err[0]) {
 		fprintf(stderr, "slbguest: %s\n", err);
