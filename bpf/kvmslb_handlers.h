@@ -19,6 +19,10 @@
 #include "kvmslb/abi.h"
 #include "kvmslb/maps.h"
 
+#if KVMSLB_HIST_SLOTS & (KVMSLB_HIST_SLOTS - 1)
+#error "KVMSLB_HIST_SLOTS must be a power of two (the slot index is masked)"
+#endif
+
 /* Set by userspace before load (read-only data). */
 const volatile __u32 targ_tgid = 0;		/* only this guest; 0: all */
 const volatile __u32 targ_per_vcpu = 0;		/* key by vcpu thread too */
@@ -64,6 +68,26 @@ struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, KVMSLB_RINGBUF_BYTES);
 } events SEC(".maps");
+
+/*
+ * The tgid of every key inserted, so that userspace wakes up and reads the
+ * guest's name while its process is alive, however short-lived.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4096);
+} new_keys SEC(".maps");
+
+static __always_inline void note_new_key(__u32 tgid)
+{
+	__u32 *e = bpf_ringbuf_reserve(&new_keys, sizeof(*e), 0);
+
+	/* full: userspace's periodic poll still finds the key */
+	if (e) {
+		*e = tgid;
+		bpf_ringbuf_submit(e, 0);
+	}
+}
 
 /* floor(log2(v)), v > 0; 0 for 0 (libbpf-tools bits.bpf.h) */
 static __always_inline __u32 kvmslb_log2(__u32 v)
@@ -124,7 +148,8 @@ static __always_inline void count_add(__u32 tgid, __u32 tid, __u8 kind, __u16 co
 	if (!v) {
 		__u64 zero = 0;
 
-		bpf_map_update_elem(&counts, &k, &zero, BPF_NOEXIST);
+		if (!bpf_map_update_elem(&counts, &k, &zero, BPF_NOEXIST))
+			note_new_key(tgid);
 		v = bpf_map_lookup_elem(&counts, &k);
 		if (!v) {
 			stat_add(KVMSLB_STAT_COUNT_OVERFLOW, n);
@@ -141,19 +166,27 @@ static __always_inline void hist_add(__u32 tgid, __u32 tid, __u16 trap, __u8 out
 		.tgid = tgid, .tid = tid, .trap = trap, .outcome = outcome,
 	};
 	struct kvmslb_hist_val *v = bpf_map_lookup_elem(&hists, &k);
+	__u32 slot;
 
 	if (!v) {
 		struct kvmslb_hist_val zero;
 
 		__builtin_memset(&zero, 0, sizeof(zero));
-		bpf_map_update_elem(&hists, &k, &zero, BPF_NOEXIST);
+		if (!bpf_map_update_elem(&hists, &k, &zero, BPF_NOEXIST))
+			note_new_key(tgid);
 		v = bpf_map_lookup_elem(&hists, &k);
 		if (!v) {
 			stat_add(KVMSLB_STAT_HIST_OVERFLOW, 1);
 			return;
 		}
 	}
-	v->slots[kvmslb_slot(lat_ns)]++;
+	slot = kvmslb_slot(lat_ns);
+	/*
+	 * Older verifiers (Debian's 6.1) lose the clamp's bound through a
+	 * register copy: hide the value from clang and mask it again.
+	 */
+	asm volatile("" : "+r"(slot));
+	v->slots[slot & (KVMSLB_HIST_SLOTS - 1)]++;
 	v->count++;
 	v->sum_ns += lat_ns;
 	if (lat_ns > v->max_ns)

@@ -410,16 +410,18 @@ static void fmt_ns(char *buf, size_t len, uint64_t v)
 /* libbpf-tools' print_log2_hist, with half-open bucket bounds. */
 static void text_hist(const struct log2_hist *h, const char *indent)
 {
-	int top = hist_top(h), width = 40;
+	int top = hist_top(h), first = 0, width = 40;
 	uint64_t vmax = 0;
 
 	if (top < 0)
 		return;
-	for (int k = 0; k <= top; k++)
+	while (!h->slots[first])
+		first++;
+	for (int k = first; k <= top; k++)
 		if (h->slots[k] > vmax)
 			vmax = h->slots[k];
 	printf("%s%24s : %-10s distribution\n", indent, "nsecs [ge, lt)", "count");
-	for (int k = 0; k <= top; k++) {
+	for (int k = first; k <= top; k++) {
 		char lo[24], hi[24], range[52];
 		int bar = vmax ? (int)(h->slots[k] * width / vmax) : 0;
 
@@ -607,6 +609,14 @@ static int snapshot(struct stat_run *r)
 	return 0;
 }
 
+static void on_new_guest(uint32_t tgid, void *ctx)
+{
+	struct stat_run *r = ctx;
+
+	if (tracker_see(&r->tracker, tgid))
+		p_warn("out of memory naming guest %u", tgid);
+}
+
 static int open_source(struct stat_run *r)
 {
 	struct bpf_source_opts o = {
@@ -615,6 +625,8 @@ static int open_source(struct stat_run *r)
 		.per_vcpu = r->args->per_vcpu,
 		.tracefs = r->probe.tracefs,
 		.on_event = r->args->events ? print_event : NULL,
+		.on_new_guest = on_new_guest,
+		.ctx = r,
 		.verbose = kvmslb_g.verbose,
 	};
 	char err[512];
@@ -644,8 +656,10 @@ static int open_source(struct stat_run *r)
 /* Sleep until 'until' (monotonic s) or a signal, polling the source. */
 static int wait_until(struct stat_run *r, double until)
 {
+	double next_snap = now_s() + 1.0;
+
 	while (!stop_sig) {
-		double left = until - now_s(), step = r->args->events ? 0.1 : 1.0;
+		double left = until - now_s(), step = r->args->events ? 0.1 : 0.25;
 		struct timespec ts;
 		int err;
 
@@ -653,12 +667,20 @@ static int wait_until(struct stat_run *r, double until)
 			break;
 		if (left < step)
 			step = left;
-		ts.tv_sec = (time_t)step;
-		ts.tv_nsec = (long)((step - (double)ts.tv_sec) * 1e9);
-		nanosleep(&ts, NULL);
-		if (r->bpf && bpf_source_consume(r->bpf))
-			p_warn("reading the ring buffer failed");
-		/* names are read while guests are alive */
+		if (r->bpf) {
+			/* wakes up at a new guest's first event to read its name */
+			err = bpf_source_wait(r->bpf, (int)(step * 1000) + 1);
+			if (err && err != -EINTR)
+				p_warn("reading the ring buffer failed: %s", strerror(-err));
+		} else {
+			ts.tv_sec = (time_t)step;
+			ts.tv_nsec = (long)((step - (double)ts.tv_sec) * 1e9);
+			nanosleep(&ts, NULL);
+		}
+		if (now_s() < next_snap)
+			continue;
+		next_snap = now_s() + 1.0;
+		/* exits and pid reuse are noticed here, names of keys the ring missed too */
 		err = snapshot(r);
 		if (err)
 			return err;
@@ -708,7 +730,7 @@ static int run(struct stat_run *r)
 		return KVMSLB_EXIT_RUNTIME;
 	}
 	if (r->bpf)
-		bpf_source_consume(r->bpf);
+		bpf_source_wait(r->bpf, 0);
 	err = snapshot(r);
 	if (err) {
 		p_err("reading the %s source failed: %s", source_name(r->choice.chosen),
@@ -738,12 +760,14 @@ int cmd_stat(int argc, char **argv)
 		p_err("%s", line);
 		return KVMSLB_EXIT_RUNTIME;
 	}
-	ret = open_source(&r);
-	if (ret)
-		return ret;
 	tracker_init(&r.tracker, "");
 	agg_init(&r.view);
 	agg_init(&r.shown);
+	ret = open_source(&r);
+	if (ret) {
+		tracker_free(&r.tracker);
+		return ret;
+	}
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);

@@ -16,6 +16,7 @@ struct bpf_source {
 	struct kvmslb_bpf *skel;
 	struct ring_buffer *rb;
 	bpf_event_fn on_event;
+	bpf_new_guest_fn on_new_guest;
 	void *ctx;
 };
 
@@ -41,6 +42,15 @@ static int on_rb(void *ctx, void *data, size_t size)
 
 	if (size >= sizeof(struct kvmslb_event))
 		s->on_event(data, s->ctx);
+	return 0;
+}
+
+static int on_new_key(void *ctx, void *data, size_t size)
+{
+	struct bpf_source *s = ctx;
+
+	if (size >= sizeof(uint32_t) && s->on_new_guest)
+		s->on_new_guest(*(uint32_t *)data, s->ctx);
 	return 0;
 }
 
@@ -92,7 +102,8 @@ int bpf_source_open(const struct bpf_source_opts *o, struct bpf_source **out, ch
 	ret = kvmslb_bpf__load(s->skel);
 	if (ret) {
 		snprintf(err, errlen, "loading the BPF programs failed: %s (run with -v for "
-			 "libbpf's log)", strerror(-ret));
+			 "libbpf's log)", ret == -EACCES ?
+			 "the kernel's verifier rejected a program" : strerror(-ret));
 		goto fail;
 	}
 	ret = kvmslb_bpf__attach(s->skel);
@@ -101,15 +112,15 @@ int bpf_source_open(const struct bpf_source_opts *o, struct bpf_source **out, ch
 			 "(is kvm_hv loaded? see 'kvmslb doctor')", strerror(-ret));
 		goto fail;
 	}
-	if (o->on_event) {
-		s->on_event = o->on_event;
-		s->ctx = o->ctx;
-		s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), on_rb, s, NULL);
-		if (!s->rb) {
-			ret = -errno;
-			snprintf(err, errlen, "ring buffer setup failed: %s", strerror(-ret));
-			goto fail;
-		}
+	s->on_event = o->on_event;
+	s->on_new_guest = o->on_new_guest;
+	s->ctx = o->ctx;
+	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.new_keys), on_new_key, s, NULL);
+	if (!s->rb || (o->on_event && ring_buffer__add(s->rb, bpf_map__fd(s->skel->maps.events),
+						       on_rb, s))) {
+		ret = -errno;
+		snprintf(err, errlen, "ring buffer setup failed: %s", strerror(-ret));
+		goto fail;
 	}
 	*out = s;
 	return 0;
@@ -118,13 +129,10 @@ fail:
 	return ret ? ret : -EINVAL;
 }
 
-int bpf_source_consume(struct bpf_source *s)
+int bpf_source_wait(struct bpf_source *s, int timeout_ms)
 {
-	int n;
+	int n = ring_buffer__poll(s->rb, timeout_ms);
 
-	if (!s->rb)
-		return 0;
-	n = ring_buffer__consume(s->rb);
 	return n < 0 ? n : 0;
 }
 

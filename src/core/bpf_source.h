@@ -16,6 +16,7 @@
 #include "kvmslb/maps.h"
 
 typedef void (*bpf_event_fn)(const struct kvmslb_event *e, void *ctx);
+typedef void (*bpf_new_guest_fn)(uint32_t tgid, void *ctx);
 
 struct bpf_source_opts {
 	enum data_source source;	/* SOURCE_PATCHED or SOURCE_STOCK */
@@ -23,6 +24,7 @@ struct bpf_source_opts {
 	bool per_vcpu;
 	const char *tracefs;		/* for the stock source's field offsets */
 	bpf_event_fn on_event;		/* non-NULL: ring buffer of individual events */
+	bpf_new_guest_fn on_new_guest;	/* a guest's first event (may repeat) */
 	void *ctx;
 	bool verbose;			/* libbpf messages on stderr */
 };
@@ -34,8 +36,11 @@ int bpf_source_open(const struct bpf_source_opts *o, struct bpf_source **out, ch
 		    size_t errlen);
 /* Fill the (empty) agg with everything counted since attach. */
 int bpf_source_read(struct bpf_source *s, struct agg *a);
-/* Deliver buffered individual events; 0 or -errno. */
-int bpf_source_consume(struct bpf_source *s);
+/*
+ * Wait up to timeout_ms for events, then deliver what is buffered (new
+ * guests, individual events). 0 or -errno; -EINTR on a signal.
+ */
+int bpf_source_wait(struct bpf_source *s, int timeout_ms);
 void bpf_source_close(struct bpf_source *s);
 
 /* The map reader, on bare map fds (for tests of other BPF objects). */

@@ -49,6 +49,11 @@ static int ident_add(struct tracker *t, uint32_t tgid)
 	return 0;
 }
 
+int tracker_see(struct tracker *t, uint32_t tgid)
+{
+	return ident_find(t, tgid) ? 0 : ident_add(t, tgid);
+}
+
 /* The process behind id->tgid is not the one named: retire it. */
 static int retire(struct tracker *t, struct guest_ident *id, const struct guest_ident *now)
 {

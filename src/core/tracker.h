@@ -33,6 +33,8 @@ void tracker_init(struct tracker *t, const char *root);
 void tracker_free(struct tracker *t);
 /* Feed a cumulative snapshot; view (empty) gets raw minus earlier processes. */
 int tracker_update(struct tracker *t, const struct agg *raw, struct agg *view);
+/* A guest's first event: read its identity now, while it is alive. */
+int tracker_see(struct tracker *t, uint32_t tgid);
 const struct guest_ident *tracker_ident(const struct tracker *t, uint32_t tgid);
 
 #endif
