@@ -576,12 +576,18 @@ static void print_event(const struct kvmslb_event *e, void *ctx)
 		       e->flag, agg_outcome_name(e->outcome), (unsigned long long)e->ea,
 		       (unsigned long long)e->latency_ns, e->dropped);
 	} else {
-		printf("event %-8s pid %u tid %u %s ea 0x%llx latency %llu ns outcome %s%s\n",
-		       e->type == KVMSLB_EV_SEGMENT ? "segment" : e->type == KVMSLB_EV_HFAULT ?
-		       "hfault" : e->type == KVMSLB_EV_EXIT ? "exit" : "pfault",
-		       e->tgid, e->tid, trap_str(e->code), (unsigned long long)e->ea,
-		       (unsigned long long)e->latency_ns, agg_outcome_name(e->outcome),
-		       e->flag ? " injected" : "");
+		bool lat = e->type == KVMSLB_EV_HFAULT || e->type == KVMSLB_EV_PAGE_FAULT;
+
+		printf("event %-8s pid %u tid %u %s", e->type == KVMSLB_EV_SEGMENT ? "segment" :
+		       e->type == KVMSLB_EV_HFAULT ? "hfault" : e->type == KVMSLB_EV_EXIT ? "exit" :
+		       "pfault", e->tgid, e->tid, trap_str(e->code));
+		if (e->type == KVMSLB_EV_SEGMENT || e->type == KVMSLB_EV_HFAULT)
+			printf(" ea 0x%llx", (unsigned long long)e->ea);
+		if (lat)
+			printf(" latency %llu ns", (unsigned long long)e->latency_ns);
+		if (e->type == KVMSLB_EV_HFAULT)
+			printf(" outcome %s dropped %u", agg_outcome_name(e->outcome), e->dropped);
+		printf("%s\n", e->flag ? " injected" : "");
 	}
 }
 

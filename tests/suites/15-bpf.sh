@@ -20,6 +20,24 @@ for o in "$build"/bpf/*.bpf.o; do
 		ok "$(basename "$o") is stripped of DWARF"
 	fi
 done
+# kvmslb stat's contract where no source can run (this x86 machine): exit 1,
+# one line naming each source's reason, the same reasons as doctor.
+k=$build/native/kvmslb
+if [ -x "$k" ] && ! "$k" -j doctor | grep -q '"selected":"'; then
+	err=$("$k" stat 2>&1 >/dev/null); rc=$?
+	why=$("$k" -j doctor | sed -n 's/.*"name":"stock","usable":false,"reason":"\([^"]*\)".*/\1/p')
+	[ $rc -eq 1 ] && [ "$(wc -l <<<"$err")" -eq 1 ] && grep -qF "stock: $why" <<<"$err" &&
+		ok "stat with no usable source: exit 1, one line, doctor's reasons" ||
+		bad "stat with no usable source: rc=$rc '$err' (doctor: '$why')"
+	out=$("$k" -j stat --source stock 2>/dev/null); rc=$?
+	[ $rc -eq 1 ] && python3 -c 'import json,sys; assert "error" in json.loads(sys.argv[1])' "$out" &&
+		ok "stat -j --source stock: exit 1 and a JSON error" || bad "stat -j --source stock: rc=$rc '$out'"
+fi
+for args in "--source nope" "0" "1 0" "1 2 3" "--guest=" "-- -1"; do
+	# shellcheck disable=SC2086
+	"$k" stat $args >/dev/null 2>&1; rc=$?
+	[ $rc -eq 2 ] && ok "stat $args: bad usage (exit 2)" || bad "stat $args: exit $rc, want 2"
+done
 if [ "$(id -u)" -ne 0 ]; then
 	echo "ok - BPF program tests # SKIP not root: bpf() needs CAP_BPF/CAP_PERFMON"
 	exit 0
