@@ -106,6 +106,7 @@ slbg_payload_start:
 	std	r3, VA_SAVE + 0(r13)
 	std	r4, VA_SAVE + 8(r13)
 	std	r5, VA_SAVE + 16(r13)
+	std	r6, VA_SAVE + 40(r13)
 	mfcr	r3
 	std	r3, VA_SAVE + 24(r13)
 	INC	VA_CNT_DSEGI, r4
@@ -128,6 +129,7 @@ slbg_payload_start:
 	std	r3, VA_SAVE + 0(r13)
 	std	r4, VA_SAVE + 8(r13)
 	std	r5, VA_SAVE + 16(r13)
+	std	r6, VA_SAVE + 40(r13)
 	mfcr	r3
 	std	r3, VA_SAVE + 24(r13)
 	INC	VA_CNT_ISEGI, r4
@@ -376,7 +378,7 @@ stale_pass:
 
 /*
  * Segment handlers, common part (real mode): r3 = EA, r5 = vector,
- * r13 = area, old r3/r4/r5/CR saved, old r13 in SPRG1.
+ * r13 = area, old r3/r4/r5/r6/CR saved, old r13 in SPRG1.
  */
 seg_reload:
 	srdi	r4, r3, 28
@@ -384,9 +386,53 @@ seg_reload:
 	bge	seg_bad
 	sldi	r4, r4, 4
 	add	r4, r4, r13
-	ld	r3, VA_SLB + 8(r4)	/* rs: VSID and flags */
+	ld	r6, VA_SLB + 8(r4)	/* rs: VSID and flags */
 	ld	r4, VA_SLB + 0(r4)	/* rb: ESID | V | slot */
-	slbmte	r3, r4
+	slbmte	r6, r4
+	ld	r4, VA_FLAGS(r13)
+	andi.	r4, r4, SLBG_FLAG_PACE
+	beq	seg_return
+	/*
+	 * --pace: one exit to the host per segment interrupt, so the kernel's
+	 * real-mode event log is emitted after each one (no drops). Everything
+	 * the hcall clobbers is saved, SRR0/SRR1 included; LR is untouched.
+	 */
+	std	r0, VA_SAVE + 32(r13)
+	std	r7, VA_SAVE + 48(r13)
+	std	r8, VA_SAVE + 56(r13)
+	std	r9, VA_SAVE + 64(r13)
+	std	r10, VA_SAVE + 72(r13)
+	std	r11, VA_SAVE + 80(r13)
+	std	r12, VA_SAVE + 88(r13)
+	mfctr	r6
+	std	r6, VA_SAVE + 96(r13)
+	mfxer	r6
+	std	r6, VA_SAVE + 104(r13)
+	mfspr	r6, SPRN_SRR0
+	std	r6, VA_SAVE + 112(r13)
+	mfspr	r6, SPRN_SRR1
+	std	r6, VA_SAVE + 120(r13)
+	mr	r4, r5			/* vector */
+	mr	r5, r3			/* EA */
+	LI32	r3, SLBG_HC_SEG
+	HCALL
+	ld	r6, VA_SAVE + 120(r13)
+	mtspr	SPRN_SRR1, r6
+	ld	r6, VA_SAVE + 112(r13)
+	mtspr	SPRN_SRR0, r6
+	ld	r6, VA_SAVE + 104(r13)
+	mtxer	r6
+	ld	r6, VA_SAVE + 96(r13)
+	mtctr	r6
+	ld	r12, VA_SAVE + 88(r13)
+	ld	r11, VA_SAVE + 80(r13)
+	ld	r10, VA_SAVE + 72(r13)
+	ld	r9, VA_SAVE + 64(r13)
+	ld	r8, VA_SAVE + 56(r13)
+	ld	r7, VA_SAVE + 48(r13)
+	ld	r0, VA_SAVE + 32(r13)
+seg_return:
+	ld	r6, VA_SAVE + 40(r13)
 	ld	r3, VA_SAVE + 24(r13)
 	mtcr	r3
 	ld	r5, VA_SAVE + 16(r13)

@@ -47,6 +47,7 @@
 #define VA_VSID			0x30	/* 4 x u64: VSID of ESID 0, 1, 2, 3 */
 #define VA_FLAGS		0x50
 #define  SLBG_FLAG_STALE_ERAT	0x1
+#define  SLBG_FLAG_PACE		0x2	/* hcall from every DSegI/ISegI handler */
 /* Counters kept by the guest */
 #define VA_CNT_DSEGI		0x80
 #define VA_CNT_ISEGI		0x88
@@ -63,7 +64,11 @@
  */
 #define VA_SLB			0x100
 #define SLBG_NSEG		3	/* ESIDs the segment handlers reload */
-#define VA_SAVE			0x180	/* handler save area, 8 x u64 */
+/*
+ * Handler save area, 16 x u64: r3 r4 r5 cr, then for --pace r0 r6-r12 ctr
+ * xer srr0 srr1 (an hcall clobbers SRR0/SRR1: sc 1 is an interrupt)
+ */
+#define VA_SAVE			0x180
 
 /*
  * Hcalls. H_ENTER is handled by KVM in the kernel; the private ones are
@@ -78,6 +83,7 @@
 #define SLBG_HC_EVENT		0xf204	/* r4 vector r5 srr0 r6 srr1 r7 dar r8 dsisr */
 #define SLBG_HC_FAIL		0xf208	/* r4 reason r5 rc r6 ea */
 #define SLBG_HC_REPORT		0xf20c	/* r4..r11 counters, r12 status */
+#define SLBG_HC_SEG		0xf210	/* --pace: r4 vector, r5 ea */
 #define  SLBG_FAIL_H_ENTER	1
 #define  SLBG_STATUS_OK		0
 #define  SLBG_STATUS_STOPPED	1	/* stopped on an unexpected interrupt */

@@ -38,6 +38,9 @@ static const char usage_text[] =
 "  --hw-stale-erat         attempt the real stale-ERAT sequence (slbmte without\n"
 "                          slbie, then access the old segment); for POWER8\n"
 "                          hardware, emulators do not model stale ERAT entries\n"
+"  --pace                  make an hcall (an exit to the host) from every segment\n"
+"                          interrupt handler, so the kernel emits its real-mode\n"
+"                          event log after each one instead of in bursts\n"
 "  --timeout S             fail if the guest has not finished after S seconds\n"
 "                          (plus --duration); 0 = never (default 300)\n"
 "  --hold                  after the total line, keep the VM (and its debugfs\n"
@@ -177,6 +180,8 @@ static void parse_args(int argc, char **argv, struct slbg_opts *o)
 					       0, 86400);
 		else if (!strcmp(a, "--hw-stale-erat"))
 			o->stale_erat = true;
+		else if (!strcmp(a, "--pace"))
+			o->pace = true;
 		else if (!strcmp(a, "--hold"))
 			hold = true;
 		else if (!strcmp(a, "--quiet"))
@@ -265,6 +270,11 @@ int main(int argc, char **argv)
 		else if (c->counts.status != SLBG_STATUS_OK)
 			snprintf(err, sizeof(err), "guest vcpu %u stopped early (status %llu)", i,
 				 (unsigned long long)c->counts.status);
+		else if (o.pace && (c->seg_dsegi != c->counts.dsegi || c->seg_isegi != c->counts.isegi))
+			snprintf(err, sizeof(err), "guest vcpu %u: --pace hcalls for %llu/%llu segment "
+				 "interrupts, but it counted dsegi=%llu isegi=%llu", i,
+				 (unsigned long long)c->seg_dsegi, (unsigned long long)c->seg_isegi,
+				 (unsigned long long)c->counts.dsegi, (unsigned long long)c->counts.isegi);
 		else if (c->counts.stub != want_stub)
 			snprintf(err, sizeof(err), "guest vcpu %u ran its code-page stub %llu times, "
 				 "expected %llu", i, (unsigned long long)c->counts.stub,

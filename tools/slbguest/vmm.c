@@ -221,7 +221,8 @@ static int setup_memory(struct slbg_vm *vm)
 		put64(a, VA_CODE_GPA, code_gpa(vm, v));
 		for (e = 0; e < 4; e++)
 			put64(a, VA_VSID + 8 * e, vsid_of(v, e));
-		put64(a, VA_FLAGS, o->stale_erat ? SLBG_FLAG_STALE_ERAT : 0);
+		put64(a, VA_FLAGS, (o->stale_erat ? SLBG_FLAG_STALE_ERAT : 0) |
+				   (o->pace ? SLBG_FLAG_PACE : 0));
 
 		for (j = 0; j < o->ncode; j++) {
 			uint8_t *p = vm->low + code_gpa(vm, v) + (size_t)j * SLBG_STRIDE;
@@ -541,6 +542,13 @@ static bool handle_hcall(struct slbg_vcpu *c, struct kvm_run *run)
 		c->counts.status = a[8];
 		c->reported = true;
 		return true;
+	case SLBG_HC_SEG:
+		if (a[0] == 0x380)
+			c->seg_dsegi++;
+		else
+			c->seg_isegi++;
+		run->papr_hcall.ret = H_SUCCESS;
+		return false;
 	case SLBG_HC_EVENT:
 		/* Reported as the vcpu's failure; the guest then stops. */
 		vcpu_fail(c, "guest vcpu %u took a %s interrupt (0x%llx) at pc=0x%llx "

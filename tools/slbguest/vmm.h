@@ -25,6 +25,7 @@ struct slbg_opts {
 	unsigned long timeout;		/* seconds; 0 = none */
 	unsigned long inject;		/* written to slb_miss_inject if > 0 */
 	bool stale_erat;
+	bool pace;			/* hcall from every segment handler */
 	bool quiet;
 };
 
@@ -50,6 +51,7 @@ struct slbg_vcpu {
 	char err[256];			/* first failure of this vcpu */
 	uint64_t kvm_runs;
 	uint64_t vmm_hcalls;		/* KVM_EXIT_PAPR_HCALL exits */
+	uint64_t seg_dsegi, seg_isegi;	/* --pace: SLBG_HC_SEG seen */
 };
 
 struct slbg_vm {
