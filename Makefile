@@ -46,7 +46,7 @@ NATIVE_LIBS := -lbpf -lelf -lz -ltraceevent -lncursesw -lmicrohttpd
 SRC_CORE := $(sort $(wildcard src/core/*.c))
 SRC_CMD := $(sort $(wildcard src/cmd_*.c))
 # Front ends keep their helpers in src/<front end>/.
-SRC_FRONT := $(sort $(wildcard src/export/*.c src/top/*.c src/report/*.c))
+SRC_FRONT := $(sort $(wildcard src/export/*.c src/top/*.c src/report/*.c src/view/*.c))
 SRC_LIB := $(SRC_CORE) $(SRC_CMD) $(SRC_FRONT)
 BPF_SRCS := $(sort $(wildcard bpf/*.bpf.c))
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
