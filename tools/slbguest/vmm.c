@@ -680,7 +680,7 @@ int slbg_vm_run(struct slbg_vm *vm)
 			;
 		pthread_mutex_unlock(&vm->lock);
 		VM_ERR(vm, "timed out after %lu s: %u of %u vcpus finished (vcpu %u still running, "
-		       "%llu KVM_RUN calls)", o->timeout + o->duration, vm->ndone, o->nvcpus,
+		       "%llu exits to the VMM so far)", o->timeout + o->duration, vm->ndone, o->nvcpus,
 		       i < o->nvcpus ? i : 0,
 		       (unsigned long long)(i < o->nvcpus ? vm->vcpus[i].kvm_runs : 0));
 		return -1;
