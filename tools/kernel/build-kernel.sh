@@ -27,7 +27,7 @@
 #
 # Needs: apt-get, dpkg-deb, xz-utils, gcc-powerpc64le-linux-gnu (binutils
 # included), make, bc, bison, flex, libssl-dev, libelf-dev, dwarves (pahole),
-# ccache, rsync, patch, python3, coreutils.
+# ccache, rsync, patch, python3, coreutils, util-linux (flock).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -95,6 +95,18 @@ if [ "$mode" = print ]; then
 	[ -f "$outdir/vmlinux" ] || die "no cached kernel for this series ($outdir); run $0 first"
 	echo "$outdir/vmlinux"
 	exit 0
+fi
+if [ "$mode" = build ] && [ -f "$outdir/vmlinux" ]; then
+	stage "cached: $outdir/vmlinux (key $key)"
+	echo "$outdir/vmlinux"
+	exit 0
+fi
+
+# One build at a time per cache: the trees and build dirs are shared.
+exec 9>"$CACHE/build/.lock"
+if ! flock -n 9; then
+	stage "waiting for another build-kernel.sh using $CACHE"
+	flock 9
 fi
 if [ "$mode" = build ] && [ -f "$outdir/vmlinux" ]; then
 	stage "cached: $outdir/vmlinux (key $key)"
