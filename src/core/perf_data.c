@@ -421,6 +421,7 @@ static int parse_sample(struct reader *r, uint64_t off, uint64_t end, trace_rec_
 		return 0;
 	}
 	rec.comm = comm_of(r, rec.pid);
+	rec.comm_is_process = rec.comm != NULL;
 	st->samples++;
 	return fn(&rec, ctx);
 #undef NEED

@@ -200,6 +200,7 @@ static int parse_line(char *line, struct trace_rec *rec)
 	for (char *e = p + strlen(p); e > p && e[-1] == ' '; e--)
 		e[-1] = '\0';
 	rec->comm = *p ? p : NULL;
+	rec->comm_is_process = rec->pid >= 0 && rec->pid == rec->tid;
 	/* time "S.F:" */
 	p = rb + 1;
 	while (*p == ' ')
@@ -285,7 +286,10 @@ int perf_script_read(FILE *f, trace_rec_fn fn, void *ctx, struct trace_read_stat
 		ret = -EIO;
 		snprintf(err, errlen, "read error");
 	}
-	if (!ret && !samples_seen && lineno > 0) {
+	if (!ret && !lineno) {
+		snprintf(err, errlen, "empty input");
+		ret = -EINVAL;
+	} else if (!ret && !samples_seen) {
 		snprintf(err, errlen, "no perf script sample lines in %ld lines of input", lineno);
 		ret = -EINVAL;
 	}

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,9 +15,47 @@ void trace_map_init(struct trace_map *m, struct agg *a)
 
 void trace_map_free(struct trace_map *m)
 {
+	free(m->comms);
+	m->comms = NULL;
+	m->ncomms = m->comms_cap = 0;
 	free(m->starts);
 	m->starts = NULL;
 	m->nstarts = m->cap = 0;
+}
+
+const char *trace_map_comm(const struct trace_map *m, uint32_t tgid)
+{
+	for (int i = 0; i < m->ncomms; i++)
+		if (m->comms[i].tgid == tgid)
+			return m->comms[i].comm;
+	return NULL;
+}
+
+/* The process's comm; a thread's ("CPU 0/KVM") would misname the guest. */
+static int comm_note(struct trace_map *m, uint32_t tgid, const struct trace_rec *r)
+{
+	struct rec_comm *c = NULL;
+
+	if (!r->comm || !r->comm_is_process)
+		return 0;
+	for (int i = 0; i < m->ncomms; i++)
+		if (m->comms[i].tgid == tgid)
+			c = &m->comms[i];
+	if (!c) {
+		if (m->ncomms == m->comms_cap) {
+			int cap = m->comms_cap ? 2 * m->comms_cap : 16;
+			struct rec_comm *n = realloc(m->comms, cap * sizeof(*n));
+
+			if (!n)
+				return -ENOMEM;
+			m->comms = n;
+			m->comms_cap = cap;
+		}
+		c = &m->comms[m->ncomms++];
+		c->tgid = tgid;
+	}
+	snprintf(c->comm, sizeof(c->comm), "%s", r->comm);
+	return 0;
 }
 
 static struct pf_start *start_find(struct trace_map *m, int32_t tid)
@@ -86,9 +125,17 @@ int trace_map_feed(const struct trace_rec *r, void *ctx)
 		m->no_pid++;
 		return 0;
 	}
+	if (!m->first_ns || r->time_ns < m->first_ns)
+		m->first_ns = r->time_ns;
+	if (r->time_ns > m->last_ns)
+		m->last_ns = r->time_ns;
+	if (r->pid < 0)
+		m->tid_as_pid++;
 	tgid = (uint32_t)(r->pid >= 0 ? r->pid : r->tid);
 	if (m->tgid && tgid != m->tgid)
 		return 0;
+	if (comm_note(m, tgid, r))
+		return -ENOMEM;
 	tid = m->per_vcpu ? (uint32_t)r->tid : 0;
 
 	if (!strcmp(r->event, KVMSLB_TP_SEGMENT_SYNTH)) {

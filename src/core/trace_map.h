@@ -20,6 +20,12 @@ struct pf_start {
 	uint64_t time_ns;
 };
 
+/* A guest's name as the recording gives it: its process's comm. */
+struct rec_comm {
+	uint32_t tgid;
+	char comm[16];
+};
+
 struct trace_map {
 	struct agg *agg;
 	uint32_t tgid;			/* only this guest; 0: all */
@@ -29,11 +35,17 @@ struct trace_map {
 	uint64_t no_pid;		/* samples without a process id */
 	uint64_t missing_field;		/* samples lacking a field the event must have */
 	bool seen_patched, seen_stock;	/* which kind of data the input held */
+	uint64_t first_ns, last_ns;	/* time span of the kvm_hv samples */
+	uint64_t tid_as_pid;		/* samples keyed by thread: the input had no pid */
+	struct rec_comm *comms;
+	int ncomms, comms_cap;
 };
 
 void trace_map_init(struct trace_map *m, struct agg *a);
 void trace_map_free(struct trace_map *m);
 /* trace_rec_fn: feed one record. 0, or -ENOMEM. */
 int trace_map_feed(const struct trace_rec *r, void *ctx);
+/* The comm the recording gave tgid's process, or NULL. */
+const char *trace_map_comm(const struct trace_map *m, uint32_t tgid);
 
 #endif

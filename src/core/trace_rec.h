@@ -26,6 +26,7 @@ struct trace_rec {
 	int32_t pid, tid, cpu;		/* -1 when the input does not say */
 	uint64_t time_ns;
 	const char *comm;		/* NULL when unknown */
+	bool comm_is_process;		/* comm names the process, not just the thread */
 	int nfields;
 	struct trace_field fields[TRACE_REC_MAX_FIELDS];
 };

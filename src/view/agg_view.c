@@ -377,7 +377,8 @@ static void text_guest(const struct view_opts *v, const struct agg_guest *g,
 {
 	printf("\nguest %s (pid %" PRIu32 ", name from %s)%s\n", id ? id->name : "?", g->tgid,
 	       guest_name_from_str(id ? id->from : NAME_UNKNOWN),
-	       retired ? " [exited; pid since reused]" : id && !id->alive ? " [exited]" : "");
+	       retired ? " [exited; pid since reused]" :
+	       v->live && id && !id->alive ? " [exited]" : "");
 	text_unit(v, &g->total, "  ");
 	if (!v->per_vcpu)
 		return;

@@ -65,10 +65,16 @@ def main():
 
     # --- data section
     data = b''
-    for c in spec.get('comms', []):
-        comm = c['comm'].encode() + b'\0'
+    # a COMM record per thread, as perf writes them: the process's own
+    # name for its main thread, QEMU's "CPU n/KVM" for the others
+    threads = sorted({(s['pid'], s['tid']) for s in spec['samples']} |
+                     {(c['pid'], c['pid']) for c in spec.get('comms', [])})
+    names = {c['pid']: c['comm'] for c in spec.get('comms', [])}
+    for pid, tid in threads:
+        name = names.get(pid, 'vmm') if pid == tid else 'CPU %d/KVM' % (tid - pid - 1)
+        comm = name.encode() + b'\0'
         comm += b'\0' * (-len(comm) % 8)
-        body = u32(c['pid']) + u32(c['pid']) + comm
+        body = u32(pid) + u32(tid) + comm
         data += u32(3) + struct.pack(e + 'HH', 0, 8 + len(body)) + body
     if spec.get('lost'):
         body = u64(ids[used[0]]) + u64(spec['lost'])
