@@ -12,4 +12,5 @@
 set -u
 root=${KVMSLB_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$root/tests/e2e/suite.sh"
-e2e_run powernv8 patched power8-inner.sh
+# KVMSLB_E2E_KERNEL=VMLINUX: test that kernel instead of building the patched one
+e2e_run powernv8 "${KVMSLB_E2E_KERNEL:-patched}" power8-inner.sh

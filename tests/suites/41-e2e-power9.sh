@@ -11,4 +11,5 @@
 set -u
 root=${KVMSLB_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$root/tests/e2e/suite.sh"
-e2e_run powernv9 stock power9-inner.sh
+# KVMSLB_E2E_KERNEL=VMLINUX: test that kernel instead of Debian's
+e2e_run powernv9 "${KVMSLB_E2E_KERNEL:-stock}" power9-inner.sh
