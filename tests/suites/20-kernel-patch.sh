@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make check suite for kernel-patch/: the series applies to Debian's 6.1 and
-# 6.12 sources, checkpatch --strict is clean, arch/powerpc/kvm/ of the patched
-# 6.1 tree adds no W=1 warning, and the built kernel carries the tracepoints,
+# 6.12 sources, checkpatch --strict is clean, arch/powerpc/kvm/ of both patched
+# trees adds no W=1 warning, and the built 6.1 kernel carries the tracepoints,
 # stats and injection knob.  TAP-style output; exit 1 if any test failed.
 #
 # Env: KVMSLB_ROOT (repo), KVMSLB_BUILD (build dir), KVMSLB_CACHE (cache dir).
@@ -92,33 +92,32 @@ w1_warnings() { # $1 = tree, $2 = build dir; prints normalised warnings
 		sed -E 's#^.*/(arch|virt|include)/#\1/#; s/:[0-9]+:[0-9]+: warning: /: /' | sort -u
 }
 
-w1_ok=1
-unp="$KVMSLB_CACHE/build/w1-6.1-unpatched"
-pat="$KVMSLB_CACHE/build/w1-6.1-patched"
-if ! src=$("$BK" --source-only 2>"$TMP/e" | tail -1) ||
-   ! tree=$("$BK" --tree-only 2>"$TMP/e" | tail -1) ||
-   ! "$BK" --unpatched --config-only "$unp" >/dev/null 2>"$TMP/e" ||
-   ! "$BK" --config-only "$pat" >/dev/null 2>"$TMP/e"; then
-	diag < "$TMP/e"
-	not_ok "6.1: W=1 build of arch/powerpc/kvm/ configured"
-	w1_ok=0
-fi
-if [ $w1_ok = 1 ]; then
+for v in 6.1 6.12; do
+	unp="$KVMSLB_CACHE/build/w1-$v-unpatched"
+	pat="$KVMSLB_CACHE/build/w1-$v-patched"
+	if ! src=$("$BK" --version "$v" --source-only 2>"$TMP/e" | tail -1) ||
+	   ! tree=$("$BK" --version "$v" --tree-only 2>"$TMP/e" | tail -1) ||
+	   ! "$BK" --version "$v" --unpatched --config-only "$unp" >/dev/null 2>"$TMP/e" ||
+	   ! "$BK" --version "$v" --config-only "$pat" >/dev/null 2>"$TMP/e"; then
+		diag < "$TMP/e"
+		not_ok "$v: W=1 build of arch/powerpc/kvm/ configured"
+		continue
+	fi
 	if w1_warnings "$src" "$unp" > "$TMP/w1.unpatched" &&
 	   w1_warnings "$tree" "$pat" > "$TMP/w1.patched"; then
 		new=$(comm -13 "$TMP/w1.unpatched" "$TMP/w1.patched")
-		echo "unpatched: $(wc -l < "$TMP/w1.unpatched") distinct W=1 warnings, patched: $(wc -l < "$TMP/w1.patched")" | diag
+		echo "$v: unpatched: $(wc -l < "$TMP/w1.unpatched") distinct W=1 warnings, patched: $(wc -l < "$TMP/w1.patched")" | diag
 		if [ -z "$new" ]; then
-			ok "6.1: W=1 build of arch/powerpc/kvm/ adds no warning"
+			ok "$v: W=1 build of arch/powerpc/kvm/ adds no warning"
 		else
 			echo "$new" | diag
-			not_ok "6.1: W=1 build of arch/powerpc/kvm/ adds no warning"
+			not_ok "$v: W=1 build of arch/powerpc/kvm/ adds no warning"
 		fi
 	else
 		tail -20 "$unp.w1.log" "$pat.w1.log" 2>/dev/null | diag
-		not_ok "6.1: W=1 build of arch/powerpc/kvm/ (patched and unpatched) succeeds"
+		not_ok "$v: W=1 build of arch/powerpc/kvm/ (patched and unpatched) succeeds"
 	fi
-fi
+done
 
 # ---- the built kernel carries the new tracepoints, stats and knob ----
 if vmlinux=$("$BK" 2>"$TMP/build.err" | tail -1) && [ -f "$vmlinux" ]; then
