@@ -13,14 +13,10 @@
 #include <time.h>
 
 #include "kvmslb.h"
-#include "core/agg.h"
 #include "core/bpf_source.h"
+#include "core/collector.h"
 #include "core/cli.h"
-#include "core/host_probe.h"
 #include "core/msg.h"
-#include "core/source.h"
-#include "core/stats_source.h"
-#include "core/tracker.h"
 #include "view/agg_view.h"
 
 static const char doc[] =
@@ -128,11 +124,7 @@ static void on_signal(int sig)
 struct stat_run {
 	struct stat_args *args;
 	struct view_opts view_opts;
-	struct host_probe probe;
-	struct source_choice choice;
-	struct bpf_source *bpf;
-	struct tracker tracker;
-	struct agg view;	/* cumulative, names resolved */
+	struct collector col;
 	struct agg shown;	/* the view at the last interval report */
 	double start;
 };
@@ -171,87 +163,15 @@ static void print_event(const struct kvmslb_event *e, void *ctx)
 	}
 }
 
-static const struct guest_ident *stat_ident(const void *ctx, uint32_t tgid)
-{
-	return tracker_ident(ctx, tgid);
-}
-
 static void print_report(struct stat_run *r, const struct agg *a, const char *kind,
 			 unsigned long long n, double elapsed, bool with_retired)
 {
-	r->view_opts.retired = r->tracker.retired;
-	r->view_opts.nretired = r->tracker.nretired;
+	r->view_opts.retired = r->col.tracker.retired;
+	r->view_opts.nretired = r->col.tracker.nretired;
 	view_report(&r->view_opts, a, kind, n, elapsed, with_retired);
 }
 
 /* ---- collection ------------------------------------------------------- */
-static int snapshot(struct stat_run *r)
-{
-	struct agg raw, view;
-	int err;
-
-	agg_init(&raw);
-	agg_init(&view);
-	if (r->bpf)
-		err = bpf_source_read(r->bpf, &raw);
-	else
-		err = stats_read_all(r->probe.debugfs_kvm, r->args->guest_pid, &raw);
-	if (!err)
-		err = tracker_update(&r->tracker, &raw, &view);
-	agg_free(&raw);
-	if (err) {
-		agg_free(&view);
-		return err;
-	}
-	agg_free(&r->view);
-	r->view = view;
-	return 0;
-}
-
-static void on_new_guest(uint32_t tgid, void *ctx)
-{
-	struct stat_run *r = ctx;
-
-	if (tracker_see(&r->tracker, tgid))
-		p_warn("out of memory naming guest %u", tgid);
-}
-
-static int open_source(struct stat_run *r)
-{
-	struct bpf_source_opts o = {
-		.source = r->choice.chosen,
-		.tgid = r->args->guest_pid,
-		.per_vcpu = r->args->per_vcpu,
-		.tracefs = r->probe.tracefs,
-		.on_event = r->args->events ? print_event : NULL,
-		.on_new_guest = on_new_guest,
-		.ctx = r,
-		.verbose = kvmslb_g.verbose,
-	};
-	char err[512];
-	int ret;
-
-	if (r->choice.chosen == SOURCE_STATS) {
-		if (r->args->per_vcpu) {
-			p_err("--per-vcpu: the stats source sums KVM stats per VM; "
-			      "use --source patched or stock");
-			return KVMSLB_EXIT_USAGE;
-		}
-		if (r->args->events) {
-			p_err("--events: the stats source has no individual events; "
-			      "use --source patched or stock");
-			return KVMSLB_EXIT_USAGE;
-		}
-		return 0;
-	}
-	ret = bpf_source_open(&o, &r->bpf, err, sizeof(err));
-	if (ret) {
-		p_err("source %s: %s", source_name(r->choice.chosen), err);
-		return KVMSLB_EXIT_RUNTIME;
-	}
-	return 0;
-}
-
 /* Sleep until 'until' (monotonic s) or a signal, polling the source. */
 static int wait_until(struct stat_run *r, double until)
 {
@@ -259,28 +179,21 @@ static int wait_until(struct stat_run *r, double until)
 
 	while (!stop_sig) {
 		double left = until - now_s(), step = r->args->events ? 0.1 : 0.25;
-		struct timespec ts;
 		int err;
 
 		if (left <= 0)
 			break;
 		if (left < step)
 			step = left;
-		if (r->bpf) {
-			/* wakes up at a new guest's first event to read its name */
-			err = bpf_source_wait(r->bpf, (int)(step * 1000) + 1);
-			if (err && err != -EINTR)
-				p_warn("reading the ring buffer failed: %s", strerror(-err));
-		} else {
-			ts.tv_sec = (time_t)step;
-			ts.tv_nsec = (long)((step - (double)ts.tv_sec) * 1e9);
-			nanosleep(&ts, NULL);
-		}
+		/* the eBPF sources wake up at a new guest's first event to name it */
+		err = collector_wait(&r->col, (int)(step * 1000) + 1);
+		if (err && err != -EINTR)
+			p_warn("reading the ring buffer failed: %s", strerror(-err));
 		if (now_s() < next_snap)
 			continue;
 		next_snap = now_s() + 1.0;
 		/* exits and pid reuse are noticed here, names of keys the ring missed too */
-		err = snapshot(r);
+		err = collector_snapshot(&r->col);
 		if (err)
 			return err;
 	}
@@ -296,7 +209,7 @@ static int run(struct stat_run *r)
 	int err;
 
 	r->start = now_s();
-	err = snapshot(r);
+	err = collector_snapshot(&r->col);
 	while (!err && !stop_sig) {
 		if (a->interval > 0)
 			until = r->start + a->interval * (double)(n + 1);
@@ -310,33 +223,32 @@ static int run(struct stat_run *r)
 			struct agg d;
 
 			agg_init(&d);
-			err = agg_diff(&d, &r->view, &r->shown);
+			err = agg_diff(&d, &r->col.view, &r->shown);
 			if (!err)
 				print_report(r, &d, "interval", n, a->interval, false);
 			agg_free(&d);
 			agg_free(&r->shown);
 			agg_init(&r->shown);
-			for (int i = 0; !err && i < r->view.nguests; i++)
-				err = agg_guest_merge(&r->shown, &r->view.guests[i]);
-			r->shown.health = r->view.health;
+			for (int i = 0; !err && i < r->col.view.nguests; i++)
+				err = agg_guest_merge(&r->shown, &r->col.view.guests[i]);
+			r->shown.health = r->col.view.health;
 		}
 		if (a->interval <= 0 || n >= (a->count ? a->count : 1))
 			break;
 	}
 	if (err) {
-		p_err("reading the %s source failed: %s", source_name(r->choice.chosen),
+		p_err("reading the %s source failed: %s", source_name(r->col.choice.chosen),
 		      strerror(-err));
 		return KVMSLB_EXIT_RUNTIME;
 	}
-	if (r->bpf)
-		bpf_source_wait(r->bpf, 0);
-	err = snapshot(r);
+	collector_wait(&r->col, 0);
+	err = collector_snapshot(&r->col);
 	if (err) {
-		p_err("reading the %s source failed: %s", source_name(r->choice.chosen),
+		p_err("reading the %s source failed: %s", source_name(r->col.choice.chosen),
 		      strerror(-err));
 		return KVMSLB_EXIT_RUNTIME;
 	}
-	print_report(r, &r->view, "total", 0, now_s() - r->start, true);
+	print_report(r, &r->col.view, "total", 0, now_s() - r->start, true);
 	return KVMSLB_EXIT_OK;
 }
 
@@ -345,6 +257,7 @@ int cmd_stat(int argc, char **argv)
 	struct stat_args a = { .source = -1 };
 	const struct argp argp = { options, parse, "[interval [count]]", doc, NULL, NULL, NULL };
 	struct sigaction sa = { .sa_handler = on_signal };
+	struct collector_opts co;
 	struct stat_run r;
 	char line[2048];
 	int ret = cli_parse("stat", &argp, argc, argv, &a);
@@ -353,39 +266,37 @@ int cmd_stat(int argc, char **argv)
 		return ret;
 	memset(&r, 0, sizeof(r));
 	r.args = &a;
-	host_probe(&r.probe, "", true);
-	if (source_select(&r.probe, a.source, &r.choice)) {
-		source_failure_line(&r.choice, line, sizeof(line));
-		p_err("%s", line);
-		return KVMSLB_EXIT_RUNTIME;
-	}
-	tracker_init(&r.tracker, "");
-	agg_init(&r.view);
 	agg_init(&r.shown);
-	ret = open_source(&r);
+	co = (struct collector_opts){
+		.source = a.source,
+		.tgid = a.guest_pid,
+		.per_vcpu = a.per_vcpu,
+		.on_event = a.events ? print_event : NULL,
+		.verbose = kvmslb_g.verbose,
+	};
+	ret = collector_open(&r.col, &co, line, sizeof(line));
 	if (ret) {
-		tracker_free(&r.tracker);
-		return ret;
+		p_err("%s", line);
+		collector_close(&r.col);
+		return ret == COLLECTOR_BAD_OPTION ? KVMSLB_EXIT_USAGE : KVMSLB_EXIT_RUNTIME;
 	}
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	r.view_opts = (struct view_opts){
-		.kind = r.choice.chosen,
-		.choice = &r.choice,
+		.kind = r.col.choice.chosen,
+		.choice = &r.col.choice,
 		.live = true,
 		.per_vcpu = a.per_vcpu,
 		/* a pid filter is applied by the source */
 		.guest_name = a.guest_pid ? NULL : a.guest,
-		.ident = stat_ident,
-		.ident_ctx = &r.tracker,
+		.ident = collector_ident,
+		.ident_ctx = &r.col,
 	};
 	if (!kvmslb_g.json)
 		view_header(&r.view_opts);
 	ret = run(&r);
-	bpf_source_close(r.bpf);
-	tracker_free(&r.tracker);
-	agg_free(&r.view);
+	collector_close(&r.col);
 	agg_free(&r.shown);
 	return ret;
 }

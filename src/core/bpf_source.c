@@ -18,6 +18,7 @@ struct bpf_source {
 	bpf_event_fn on_event;
 	bpf_new_guest_fn on_new_guest;
 	void *ctx;
+	void *guest_ctx;
 };
 
 static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -50,7 +51,7 @@ static int on_new_key(void *ctx, void *data, size_t size)
 	struct bpf_source *s = ctx;
 
 	if (size >= sizeof(uint32_t) && s->on_new_guest)
-		s->on_new_guest(*(uint32_t *)data, s->ctx);
+		s->on_new_guest(*(uint32_t *)data, s->guest_ctx);
 	return 0;
 }
 
@@ -115,6 +116,7 @@ int bpf_source_open(const struct bpf_source_opts *o, struct bpf_source **out, ch
 	s->on_event = o->on_event;
 	s->on_new_guest = o->on_new_guest;
 	s->ctx = o->ctx;
+	s->guest_ctx = o->guest_ctx ? o->guest_ctx : o->ctx;
 	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.new_keys), on_new_key, s, NULL);
 	if (!s->rb || (o->on_event && ring_buffer__add(s->rb, bpf_map__fd(s->skel->maps.events),
 						       on_rb, s))) {

@@ -25,7 +25,8 @@ struct bpf_source_opts {
 	const char *tracefs;		/* for the stock source's field offsets */
 	bpf_event_fn on_event;		/* non-NULL: ring buffer of individual events */
 	bpf_new_guest_fn on_new_guest;	/* a guest's first event (may repeat) */
-	void *ctx;
+	void *ctx;			/* for on_event */
+	void *guest_ctx;		/* for on_new_guest; NULL: ctx */
 	bool verbose;			/* libbpf messages on stderr */
 };
 

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Live collection, shared by stat, top and export: probe the host, select
+ * a source (patched, stock, stats), open it, and keep a cumulative
+ * per-guest view with names, exits and pid reuse resolved (core/tracker.c).
+ */
+#ifndef KVMSLB_COLLECTOR_H
+#define KVMSLB_COLLECTOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/agg.h"
+#include "core/bpf_source.h"
+#include "core/host_probe.h"
+#include "core/source.h"
+#include "core/tracker.h"
+
+struct collector_opts {
+	int source;			/* enum data_source, or -1 for the first usable */
+	uint32_t tgid;			/* only this guest; 0: all */
+	bool per_vcpu;
+	bpf_event_fn on_event;		/* individual events (eBPF sources only) */
+	void *ctx;
+	bool verbose;
+};
+
+struct collector {
+	struct host_probe probe;
+	struct source_choice choice;
+	struct bpf_source *bpf;		/* NULL for the stats source */
+	struct tracker tracker;
+	struct agg view;		/* cumulative since open, names resolved */
+	uint32_t tgid;
+};
+
+enum collector_err {
+	COLLECTOR_NO_SOURCE = 1,	/* nothing can run here (or the forced source cannot) */
+	COLLECTOR_BAD_OPTION,		/* an option the chosen source cannot honour */
+	COLLECTOR_OPEN_FAILED,		/* the source failed to load or attach */
+};
+
+/* 0, or an enum collector_err with a one-line reason in err. */
+int collector_open(struct collector *c, const struct collector_opts *o, char *err,
+		   size_t errlen);
+/* Wait up to timeout_ms for the source (events, new guests); 0 or -errno. */
+int collector_wait(struct collector *c, int timeout_ms);
+/* Refresh c->view from the source; 0 or -errno. */
+int collector_snapshot(struct collector *c);
+void collector_close(struct collector *c);
+
+const struct guest_ident *collector_ident(const void *c, uint32_t tgid);
+
+#endif
