@@ -325,6 +325,13 @@ int slbg_vm_create(struct slbg_vm *vm, const struct slbg_opts *o)
 	snprintf(vm->debugfs, sizeof(vm->debugfs), "/sys/kernel/debug/kvm/%d-%d",
 		 (int)vm->pid, vm->vm_fd);
 
+	r = ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS);
+	if (r > 0 && o->nvcpus > (unsigned int)r) {
+		VM_ERR(vm, "--vcpus %u: this kernel allows at most %d vcpus per VM "
+		       "(KVM_CAP_MAX_VCPUS)", o->nvcpus, r);
+		return -1;
+	}
+
 	r = ioctl(vm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_PPC_MMU_HASH_V3);
 	vm->hash_v3 = r > 0;
 	if (vm->hash_v3 && ioctl(vm->vm_fd, KVM_PPC_CONFIGURE_V3_MMU, &cfg) < 0) {
