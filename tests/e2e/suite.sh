@@ -13,7 +13,11 @@ e2e_run() {
 	export KVMSLB_CACHE=${KVMSLB_CACHE:-$HOME/.cache/kvmslb}
 	local logs=$build/test-logs
 	mkdir -p "$logs"
-	local out=$logs/e2e-$machine.inner.log console=$logs/e2e-$machine.console.log
+	# Unique files while running (make check may run elsewhere at the same
+	# time), renamed to e2e-MACHINE.{inner,console}.log at the end.
+	local tag out console
+	tag=$(mktemp -u XXXXXX)
+	out=$logs/e2e-$machine.$tag.inner.log console=$logs/e2e-$machine.$tag.console.log
 	local adds=(--add "$root/tests/e2e/lib.sh:/kvmslb/lib.sh")
 	local b f
 	for b in kvmslb slbguest; do
@@ -44,6 +48,8 @@ e2e_run() {
 	rc=${PIPESTATUS[0]}
 	grep -q '^not ok' "$out" && fail=1
 	python3 "$root/tests/e2e/compare.py" --machine "$machine" --host-rc "$rc" "$out" || fail=1
-	echo "# $machine e2e: $((SECONDS - start)) s wall, run-host exit $rc"
+	mv -f "$out" "$logs/e2e-$machine.inner.log"
+	mv -f "$console" "$logs/e2e-$machine.console.log" 2>/dev/null
+	echo "# $machine e2e: $((SECONDS - start)) s wall, run-host exit $rc (logs $logs/e2e-$machine.*.log)"
 	return $fail
 }
