@@ -79,6 +79,20 @@ for v in 6.1 6.12; do
 	done
 done
 
+# ---- build-kernel.sh refuses unexpected trees (fake, already "unpacked") ----
+fake="$TMP/fake/src/linux-source-6.1-6.1.176-1"
+mkdir -p "$fake/arch/powerpc/kvm"
+touch "$fake/.kvmslb-unpacked"
+printf 'VERSION = 5\nPATCHLEVEL = 10\n' > "$fake/Makefile"
+out=$(KVMSLB_CACHE="$TMP/fake" KVMSLB_SRC_61=6.1.176-1 "$BK" --source-only 2>&1)
+check "build-kernel.sh refuses a tree of another version" \
+	bash -c 'grep -q "refusing an unexpected tree" <<< "$1"' _ "$out"
+printf 'VERSION = 6\nPATCHLEVEL = 1\n' > "$fake/Makefile"
+printf 'PPC_SLBFEE_DOT(R5, R0)\n\tbne\t1f\n' > "$fake/arch/powerpc/kvm/book3s_hv_rmhandlers.S"
+out=$(KVMSLB_CACHE="$TMP/fake" KVMSLB_SRC_61=6.1.176-1 "$BK" --source-only 2>&1)
+check "build-kernel.sh refuses a tree without the 2015 fix" \
+	bash -c 'grep -q "lacks the 2015 fix" <<< "$1"' _ "$out"
+
 # ---- W=1: the patched arch/powerpc/kvm/ adds no warning ----
 w1_warnings() { # $1 = tree, $2 = build dir; prints normalised warnings
 	local tree=$1 out=$2
