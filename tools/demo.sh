@@ -8,9 +8,10 @@
 #   built the first time by tools/kernel/build-kernel.sh (progress shown).
 # stock: emulated POWER9 (powernv9) with Debian's ppc64el kernel; SLB synthesis
 #   is shown as unavailable there. About 30 s on a warm machine.
-# Three named guests (slbguest) run at different SLB-miss injection rates while
-# `kvmslb top -b` prints the live view every second for N (10) seconds; then
-# `kvmslb stat` shows the per-guest totals and latency histograms.
+# `kvmslb top -b` prints the live view every second for N (10) seconds while
+# three named guests (slbguest) run, on the patched kernel with SLB misses
+# injected at 0, 20 and 200 per second; then `kvmslb stat` shows the per-guest
+# totals and latency histograms, next to the guests' own counts.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -69,28 +70,44 @@ done
 if [ $kernel = patched ] && [ ! -d /sys/kernel/tracing/events/kvm_hv/kvm_segment_synth ]; then
 	echo "demo: this kernel has no kvm_hv:kvm_segment_synth: not the patched kernel"; exit 1
 fi
-run_for=$((secs + 3))
-dur="--duration $run_for --loops 100000000 --timeout 60"
-inj() { [ $kernel = patched ] && echo "--inject $1"; }
-echo "== three guests: web1 (no injection), db1 (light), batch1 (heavy)"
-slbguest -name guest=web1   --vcpus 1 --data-pages 32 --code-pages 4 $dur $(inj 0)    > /tmp/web1.out 2>&1 &
-p1=$!
-slbguest -name guest=db1    --vcpus 2 --data-pages 64 --code-pages 8 $dur $(inj 200)  > /tmp/db1.out 2>&1 &
-p2=$!
-slbguest -name guest=batch1 --vcpus 1 --data-pages 16 --code-pages 2 $dur $(inj 5000) > /tmp/batch1.out 2>&1 &
-p3=$!
+run_for=$((secs - 1))
+[ $run_for -ge 1 ] || run_for=1
+# kvmslb first, so it sees the guests from their first fault.
 kvmslb stat --source $source $((secs + 1)) 1 > /tmp/stat.out 2>&1 &
 ps=$!
 echo "== kvmslb top -b -d 1 -n $secs (source $source)"
-kvmslb top -b -d 1 -n $secs --source $source
+kvmslb top -b -d 1 -n $secs --source $source &
+pt=$!
+sleep 1
+echo "== three guests: web1, db1, batch1$([ $kernel = patched ] && echo ': SLB misses injected at 0, 20 (paced) and 200 (unpaced: drops) per second')"
+g() { n=$1; shift; slbguest -name guest=$n --duration $run_for --loops 100000000 --timeout 60 "$@" > /tmp/$n.out 2>&1 & }
+g web1   --vcpus 1 --data-pages 32 --code-pages 4
+p1=$!
+g db1    --vcpus 2 --data-pages 64 --code-pages 8 --pace
+p2=$!
+g batch1 --vcpus 1 --data-pages 16 --code-pages 2
+p3=$!
+if [ $kernel = patched ]; then
+	# The rates: refill each guest's slb_miss_inject knob every second.
+	sleep 0.5
+	k_db1=$(sed -n 's/^slbguest: vm .* debugfs=\([^ ]*\).*/\1/p' /tmp/db1.out)
+	k_batch1=$(sed -n 's/^slbguest: vm .* debugfs=\([^ ]*\).*/\1/p' /tmp/batch1.out)
+	i=0
+	while [ $i -lt $run_for ]; do
+		[ -n "$k_db1" ] && echo 20 > $k_db1/slb_miss_inject 2>/dev/null
+		[ -n "$k_batch1" ] && echo 200 > $k_batch1/slb_miss_inject 2>/dev/null
+		sleep 1; i=$((i + 1))
+	done
+fi
+wait $pt
 rc=$?
 wait $ps
 src=$?
-kill $p1 $p2 $p3 2>/dev/null
-wait $p1 $p2 $p3 2>/dev/null
+wait $p1 $p2 $p3
 echo "== kvmslb stat --source $source: per-guest totals and fault-latency histograms"
 cat /tmp/stat.out
-for g in web1 db1 batch1; do grep -h '^slbguest: total' /tmp/$g.out; done
+echo "== the guests' own counts (ground truth)"
+for n in web1 db1 batch1; do grep -h '^slbguest: total' /tmp/$n.out; done
 [ $rc -eq 0 ] && [ $src -eq 0 ]
 INNER
 
