@@ -21,7 +21,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel) kernel=${2:?}; shift ;;
 	--seconds) secs=${2:?}; shift ;;
-	-h|--help) sed -n '3,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '3,/^set -euo/{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "demo: unknown option '$1' (see --help)" >&2; exit 2 ;;
 	esac
 	shift

@@ -3,24 +3,27 @@
 # Fetch Debian's stock ppc64el kernel and extract what an emulated POWER host
 # needs: vmlinux, kvm.ko, kvm-hv.ko and a depmod'ed modules tree.
 #
-#   tools/host/fetch-stock-kernel.sh [--abi 6.1.0-NN] [--quiet]
+#   tools/host/fetch-stock-kernel.sh [--abi 6.1.0-NN] [--cached] [--quiet]
 #
 # Picks the newest linux-image-6.1.0-*-powerpc64le visible to apt for ppc64el
 # (or --abi), downloads it with `apt-get download` into $KVMSLB_CACHE/debs/ and
 # extracts into $KVMSLB_CACHE/stock/<debian-version>/:
 #   vmlinux  release  config  lib/modules/<release>/{kernel/arch/powerpc/kvm/*.ko,modules.*}
-# Idempotent: a complete tree is reused without network access.
+# Idempotent: a complete tree is reused without network access. --cached:
+# use the newest complete tree already in the cache without asking apt (no
+# apt-cache lookups, about 1 s faster; falls back to the normal path if none).
 # The last line of stdout is the path of the extracted tree.
 set -euo pipefail
 
 CACHE=${KVMSLB_CACHE:-$HOME/.cache/kvmslb}
-abi='' quiet=0
+abi='' quiet=0 cached=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--abi) abi=${2:?--abi needs a value like 6.1.0-50}; shift ;;
 	--abi=*) abi=${1#--abi=} ;;
 	--quiet|-q) quiet=1 ;;
-	-h|--help) sed -n '3,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--cached) cached=1 ;;
+	-h|--help) sed -n '3,/^set -euo/{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "fetch-stock-kernel: unknown option '$1' (see --help)" >&2; exit 2 ;;
 	esac
 	shift
@@ -28,6 +31,14 @@ done
 say() { [ $quiet -eq 1 ] || echo "fetch-stock-kernel: $*" >&2; }
 die() { echo "fetch-stock-kernel: $*" >&2; exit 1; }
 
+if [ $cached -eq 1 ] && [ -z "$abi" ]; then
+	best=$(ls -d "$CACHE"/stock/*/.complete 2>/dev/null | sed 's|/\.complete$||' | sort -V | tail -n1)
+	if [ -n "$best" ]; then
+		say "cached (no apt lookup): $(cat "$best/package" 2>/dev/null)"
+		echo "$best"
+		exit 0
+	fi
+fi
 command -v apt-cache >/dev/null || die "apt-cache not found: a Debian/Ubuntu host is needed"
 dpkg --print-foreign-architectures 2>/dev/null | grep -qx ppc64el ||
 	die "dpkg architecture ppc64el not enabled: run tools/install-deps.sh (dpkg --add-architecture ppc64el; apt-get update)"

@@ -34,7 +34,7 @@ while [ $# -gt 0 ]; do
 	--modules) modules=${2:?}; shift ;;
 	--add) adds+=("${2:?}"); shift ;;
 	--env) envs+=("${2:?}"); shift ;;
-	-h|--help) sed -n '3,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '3,/^set -euo/{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) usage "unknown option '$1' (see --help)" ;;
 	esac
 	shift

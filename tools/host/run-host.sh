@@ -7,8 +7,9 @@
 #       --script FILE [--add SRC:DEST]... [--env NAME=VALUE]... [--modules TREE]
 #       [--timeout SEC] [--smp N] [--mem SIZE] [--append ARGS] [--log FILE] [--quiet]
 #
-#   --kernel stock     Debian's ppc64el kernel (tools/host/fetch-stock-kernel.sh),
-#                      with kvm.ko/kvm-hv.ko loaded by /init
+#   --kernel stock     Debian's ppc64el kernel (tools/host/fetch-stock-kernel.sh
+#                      --cached: the newest one in the cache, fetched if none;
+#                      `make stock-kernel` refreshes), kvm.ko/kvm-hv.ko loaded by /init
 #            patched   the kernel-patch/ kernel (tools/kernel/build-kernel.sh, built
 #                      the first time; its progress is shown on stderr)
 #            VMLINUX   any ppc64le vmlinux (modules: --modules, or a lib/modules/
@@ -56,7 +57,7 @@ while [ $# -gt 0 ]; do
 	--append) append=${2?}; shift ;;
 	--log) log=${2:?}; shift ;;
 	-q|--quiet) quiet=1 ;;
-	-h|--help) sed -n '3,33p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '3,/^set -euo/{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) usage "unknown option '$1' (see --help)" ;;
 	esac
 	shift
@@ -75,7 +76,7 @@ command -v "$QEMU" >/dev/null || die "$QEMU not found: install qemu-system-ppc a
 
 case $kernel in
 stock)
-	tree=$("$HERE/fetch-stock-kernel.sh" --quiet | tail -n1) ||
+	tree=$("$HERE/fetch-stock-kernel.sh" --cached --quiet | tail -n1) ||
 		die "could not fetch Debian's stock kernel (tools/host/fetch-stock-kernel.sh)"
 	vmlinux=$tree/vmlinux
 	[ -n "$modules" ] || modules=$tree
