@@ -32,7 +32,7 @@ say() { [ $quiet -eq 1 ] || echo "fetch-stock-kernel: $*" >&2; }
 die() { echo "fetch-stock-kernel: $*" >&2; exit 1; }
 
 if [ $cached -eq 1 ] && [ -z "$abi" ]; then
-	best=$(ls -d "$CACHE"/stock/*/.complete 2>/dev/null | sed 's|/\.complete$||' | sort -V | tail -n1)
+	best=$(ls -d "$CACHE"/stock/*/.complete 2>/dev/null | sed 's|/\.complete$||' | sort -V | tail -n1 || true)
 	if [ -n "$best" ]; then
 		say "cached (no apt lookup): $(cat "$best/package" 2>/dev/null)"
 		echo "$best"
