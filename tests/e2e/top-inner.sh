@@ -1,0 +1,24 @@
+#!/bin/sh
+# Inside an emulated powernv8 host with the patched kernel: kvmslb top -b -j
+# attached before the guests start must end with the guests' own counts.
+fail=0
+kvmslb top -b -j -d 1 -n 8 --sort name > /tmp/top.jsonl 2>/tmp/top.err &
+top_pid=$!
+# the first line means the programs are attached and a baseline was taken
+i=0
+while [ ! -s /tmp/top.jsonl ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+[ -s /tmp/top.jsonl ] || { echo "not ok - kvmslb top printed nothing: $(cat /tmp/top.err)"; exit 1; }
+slbguest -name guest=top-a --inject 6 --pace --loops 3 --quiet > /tmp/a.out &
+slbguest -name guest=top-b --inject 0 --loops 2 --vcpus 2 --quiet > /tmp/b.out &
+slbguest -name guest=top-c --inject 4 --pace --code-pages 8 --data-pages 0 --loops 2 --quiet > /tmp/c.out &
+wait %2 %3 %4 2>/dev/null || wait
+wait $top_pid
+rc=$?
+[ $rc -eq 0 ] && echo "ok - kvmslb top -b -j -n 8 exited 0" || echo "not ok - kvmslb top exited $rc: $(cat /tmp/top.err)"
+echo "# top lines: $(wc -l < /tmp/top.jsonl)"
+cat /tmp/a.out /tmp/b.out /tmp/c.out | grep 'slbguest: total' | sed 's/^/# /'
+echo "==TOP-LAST"
+tail -n 1 /tmp/top.jsonl
+echo "==GUESTS"
+cat /tmp/a.out /tmp/b.out /tmp/c.out | grep 'slbguest: total'
+echo "==END"
