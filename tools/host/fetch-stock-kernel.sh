@@ -70,6 +70,15 @@ if [ -f "$dest/.complete" ]; then
 	exit 0
 fi
 
+# One fetch at a time per cache (make check may run suites concurrently).
+mkdir -p "$CACHE/stock"
+exec 9> "$CACHE/stock/.lock"
+flock 9
+if [ -f "$dest/.complete" ]; then
+	say "cached: $pkg $ver"
+	echo "$dest"
+	exit 0
+fi
 debs=$CACHE/debs
 mkdir -p "$debs"
 deb=$(ls "$debs/${pkg}_${ver//:/%3a}_ppc64el.deb" 2>/dev/null || true)

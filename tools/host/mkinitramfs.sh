@@ -49,6 +49,10 @@ busybox_bin() {
 	if [ ! -x "$bb" ]; then
 		local debs=$CACHE/debs tmp
 		mkdir -p "$debs" "$CACHE/busybox"
+		exec 9> "$CACHE/busybox/.lock"
+		flock 9
+	fi
+	if [ ! -x "$bb" ]; then
 		local deb
 		deb=$(ls "$debs"/busybox-static_*_ppc64el.deb 2>/dev/null | sort -V | tail -n1 || true)
 		if [ -z "$deb" ]; then
