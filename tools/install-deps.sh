@@ -27,7 +27,7 @@ pkgs+=(qemu-system-ppc qemu-system-data cpio kmod gzip xz-utils)
 # Patched-kernel cross build.
 pkgs+=(bc bison flex libssl-dev dwarves ccache zstd rsync perl python3)
 # Fleet telemetry tests.
-pkgs+=(prometheus)
+pkgs+=(prometheus curl)
 
 missing=()
 for p in "${pkgs[@]}"; do
