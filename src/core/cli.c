@@ -99,9 +99,3 @@ int cli_parse_seconds(const char *s, double min, double max, double *out)
 	*out = v;
 	return 0;
 }
-
-int cli_not_built(const char *name, const char *what)
-{
-	p_err("'%s' is not built yet: %s", name, what);
-	return KVMSLB_EXIT_RUNTIME;
-}

@@ -22,7 +22,4 @@ int cli_parse_u64(const char *s, unsigned long long min, unsigned long long max,
 		  unsigned long long *out);
 int cli_parse_seconds(const char *s, double min, double max, double *out);
 
-/* For subcommands whose engine has not landed: one line, exit 1. */
-int cli_not_built(const char *name, const char *what);
-
 #endif

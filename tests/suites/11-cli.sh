@@ -47,20 +47,6 @@ for flavour in native asan; do
 			bad "$tag $c --help lacks USAGE/EXAMPLES/--json"
 		fi
 	done
-	# Not-yet-built subcommands: one line on stderr, nothing on stdout, exit 1.
-	for c in top report export; do
-		if grep -q "^int cmd_$c(.*)" "$KVMSLB_ROOT/src/cmd_$c.c" &&
-		   grep -q 'cli_not_built' "$KVMSLB_ROOT/src/cmd_$c.c"; then
-			out=$("$k" "$c" 2>/dev/null); rc=$?
-			err=$("$k" "$c" 2>&1 >/dev/null)
-			if [ $rc -eq 1 ] && [ -z "$out" ] && [ "$(wc -l <<<"$err")" -eq 1 ] &&
-			   grep -q 'not built yet' <<<"$err"; then
-				ok "$tag $c says in one line that it is not built yet"
-			else
-				bad "$tag $c: rc=$rc stdout='$out' stderr='$err'"
-			fi
-		fi
-	done
 done
 
 k=$build/kvmslb
