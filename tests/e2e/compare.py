@@ -124,6 +124,7 @@ def kvmslb_guests(doc):
             "hdsi": pick("hdsi"), "hisi": pick("hisi"),
             "dsegi": pick("dsegi", "dsegi_synth"), "isegi": pick("isegi", "isegi_synth"),
             "dropped": pick("dropped", "drops", "lost"),
+            "seg_injected": pick("seg_injected"),
             "hist_samples": hist_samples(o),
         }
     return out
@@ -281,6 +282,9 @@ def main():
                   f"{n}: ftrace kvm_segment_synth DSegI {td} ISegI {ti} (injected {t.get('seg_injected')}) == guest's")
             check(num(o.get("dsegi")) == gd and num(o.get("isegi")) == gi,
                   f"{n}: observer DSegI {o.get('dsegi')} ISegI {o.get('isegi')} == guest's {gd}/{gi}")
+            if "seg_injected" in o:
+                check(num(o.get("seg_injected")) == inj,
+                      f"{n}: observer counts {o.get('seg_injected')} of them as injected == {inj}")
         if o.get("hist"):
             diag(f"{n}: log2(ns) histogram {o['hist']}")
     return 1 if failed else 0
