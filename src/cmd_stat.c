@@ -222,6 +222,10 @@ static int run(struct stat_run *r)
 		if (intervals) {
 			struct agg d;
 
+			/* the interval ends now: its view must be read now */
+			err = collector_snapshot(&r->col);
+			if (err)
+				break;
 			agg_init(&d);
 			err = agg_diff(&d, &r->col.view, &r->shown);
 			if (!err)

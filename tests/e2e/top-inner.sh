@@ -4,6 +4,9 @@
 fail=0
 kvmslb top -b -j -d 1 -n 8 --sort name > /tmp/top.jsonl 2>/tmp/top.err &
 top_pid=$!
+# stat in 1 s intervals alongside: the intervals must add up to its total
+kvmslb stat -j 1 7 > /tmp/stat.jsonl 2>/tmp/stat.err &
+stat_pid=$!
 # the first line means the programs are attached and a baseline was taken
 i=0
 while [ ! -s /tmp/top.jsonl ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
@@ -14,11 +17,16 @@ slbguest -name guest=top-c --inject 4 --pace --code-pages 8 --data-pages 0 --loo
 wait %2 %3 %4 2>/dev/null || wait
 wait $top_pid
 rc=$?
+wait $stat_pid
+src=$?
+[ $src -eq 0 ] && echo "ok - kvmslb stat -j 1 7 exited 0" || echo "not ok - kvmslb stat exited $src: $(cat /tmp/stat.err)"
 [ $rc -eq 0 ] && echo "ok - kvmslb top -b -j -n 8 exited 0" || echo "not ok - kvmslb top exited $rc: $(cat /tmp/top.err)"
 echo "# top lines: $(wc -l < /tmp/top.jsonl)"
 cat /tmp/a.out /tmp/b.out /tmp/c.out | grep 'slbguest: total' | sed 's/^/# /'
 echo "==TOP-LAST"
 tail -n 1 /tmp/top.jsonl
+echo "==STAT"
+cat /tmp/stat.jsonl
 echo "==GUESTS"
 cat /tmp/a.out /tmp/b.out /tmp/c.out | grep 'slbguest: total'
 echo "==END"

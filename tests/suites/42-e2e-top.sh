@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # kvmslb top in batch mode on emulated POWER8 with the patched kernel: its
 # last refresh must hold exactly the segment interrupts each guest counted,
-# and one latency sample per HDSI/HISI fault path.
+# and one latency sample per HDSI/HISI fault path. kvmslb stat runs alongside
+# in 1 s intervals, which must add up to its total.
 set -u
 root=${KVMSLB_ROOT:?}
 build=${KVMSLB_BUILD:?}
@@ -53,5 +54,25 @@ for name, (pid, dsegi, isegi) in sorted(truth.items()):
         f'{name}: {g["latency_samples_total"]} latency samples == HDSI {g["hdsi"]} + HISI {g["hisi"]}')
     tap(g['dropped'] == 0, f'{name}: no records dropped')
     tap(not g['alive'], f'{name}: shown as exited after the guest ended')
+lines = [json.loads(l) for l in text.split('==STAT\n')[1].split('==GUESTS')[0].splitlines()
+         if l.startswith('{')]
+ivals = [l for l in lines if l['kind'] == 'interval']
+total = [l for l in lines if l['kind'] == 'total']
+tap(len(ivals) == 7 and len(total) == 1, f'stat printed {len(ivals)} intervals and {len(total)} total')
+if total:
+    t = total[0]
+    tap(sum(i['health']['events'] for i in ivals) == t['health']['events'] > 0,
+        f'stat: events of the intervals add up to the total {t["health"]["events"]}')
+    for g in t['guests']:
+        for k in ('hdsi', 'hisi', 'dsegi', 'isegi'):
+            s = sum(x['counters'][k] for i in ivals for x in i['guests'] if x['pid'] == g['pid'])
+            if s != g['counters'][k]:
+                tap(False, f'stat: {g["name"]} {k} intervals {s} != total {g["counters"][k]}')
+                break
+        else:
+            tap(True, f'stat: {g["name"]} intervals add up to the total')
+        if g['name'] in truth:
+            tap((g['counters']['dsegi'], g['counters']['isegi']) == truth[g['name']][1:],
+                f'stat: {g["name"]} total DSegI/ISegI == the guest\'s own')
 sys.exit(fail)
 PY
