@@ -352,6 +352,11 @@ static void text_unit(const struct view_opts *v, const struct agg_unit *u, const
 	if (c->dseg_exits || c->iseg_exits)
 		printf("  DSEG exits %" PRIu64 "  ISEG exits %" PRIu64, c->dseg_exits, c->iseg_exits);
 	printf("\n");
+	/* dropped records are counted, but their events are not in the counts above */
+	if (v->kind == SOURCE_PATCHED && c->dropped)
+		printf("%snote: the kernel's real-mode log dropped %" PRIu64 " fault records; the "
+		       "counts above miss them (KVM stats have exact totals: --source stats)\n",
+		       indent, c->dropped);
 	if (v->kind != SOURCE_STOCK) {
 		printf("%soutcomes:", indent);
 		for (int o = 0; o < KVMSLB_OUTCOME_NR; o++)
