@@ -7,11 +7,9 @@
  */
 #include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "kvmslb.h"
 #include "core/cli.h"
@@ -68,7 +66,6 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 {
 	struct export_args *a = state->input;
 	unsigned long long v;
-	enum data_source s;
 
 	switch (key) {
 	case OPT_LISTEN: {
@@ -103,12 +100,7 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 		a->once = true;
 		return 0;
 	case OPT_SOURCE:
-		if (source_from_name(arg, &s)) {
-			argp_error(state, "unknown source '%s' (patched, stock or stats)", arg);
-			return EINVAL;
-		}
-		a->source = s;
-		return 0;
+		return cli_arg_source(state, arg, &a->source);
 	case OPT_GUEST:
 		if (cli_parse_u64(arg, 1, UINT32_MAX, &v)) {
 			argp_error(state, "--guest takes the guest's VMM pid");
@@ -128,13 +120,6 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
-}
-
-static volatile sig_atomic_t stop_sig;
-
-static void on_signal(int sig)
-{
-	stop_sig = sig;
 }
 
 /* The last rendering of each format, served by the HTTP thread. */
@@ -177,14 +162,6 @@ static int render_into(struct exposition *e, const struct metrics_input *in)
 		pthread_mutex_unlock(&e->lock);
 	}
 	return 0;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 struct export_run {
@@ -241,7 +218,6 @@ int cmd_export(int argc, char **argv)
 {
 	struct export_args a = { .interval = 1.0, .source = -1 };
 	const struct argp argp = { options, parse, NULL, doc, NULL, NULL, NULL };
-	struct sigaction sa = { .sa_handler = on_signal };
 	struct metrics_server *srv = NULL;
 	struct collector_opts co;
 	struct export_run r;
@@ -269,10 +245,8 @@ int cmd_export(int argc, char **argv)
 		.ident = collector_ident,
 		.ident_ctx = &r.col,
 	};
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	start = now_s();
+	cli_catch_stop();
+	start = cli_now();
 	/* serve from the start: an empty but valid exposition until the first interval */
 	ret = publish(&r, 0, false);
 	if (!ret && a.listen) {
@@ -286,14 +260,14 @@ int cmd_export(int argc, char **argv)
 		}
 	}
 	next = start + a.interval;
-	while (!ret && !stop_sig) {
+	while (!ret && !cli_stop) {
 		int w = collector_wait(&r.col, 100);
 
 		if (w && w != -EINTR)
 			p_warn("reading the ring buffer failed: %s", strerror(-w));
-		if (now_s() < next)
+		if (cli_now() < next)
 			continue;
-		ret = publish(&r, now_s() - start, true);
+		ret = publish(&r, cli_now() - start, true);
 		next += a.interval;
 		if (a.once)
 			break;

@@ -53,21 +53,13 @@ struct report_args {
 static error_t parse(int key, char *arg, struct argp_state *state)
 {
 	struct report_args *a = state->input;
-	unsigned long long v;
 
 	switch (key) {
 	case 'i':
 		a->input = arg;
 		return 0;
 	case OPT_GUEST:
-		if (!*arg) {
-			argp_error(state, "--guest needs a name or a pid");
-			return EINVAL;
-		}
-		a->guest = arg;
-		if (!cli_parse_u64(arg, 1, UINT32_MAX, &v))
-			a->guest_pid = (uint32_t)v;
-		return 0;
+		return cli_arg_guest(state, arg, &a->guest, &a->guest_pid);
 	case OPT_PER_VCPU:
 		a->per_vcpu = true;
 		return 0;

@@ -6,11 +6,9 @@
  * -> core/tracker.c (names, exits, pid reuse) -> view/agg_view.c (text, JSON).
  */
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "kvmslb.h"
 #include "core/bpf_source.h"
@@ -65,26 +63,12 @@ struct stat_args {
 static error_t parse(int key, char *arg, struct argp_state *state)
 {
 	struct stat_args *a = state->input;
-	unsigned long long v;
-	enum data_source s;
 
 	switch (key) {
 	case OPT_SOURCE:
-		if (source_from_name(arg, &s)) {
-			argp_error(state, "unknown source '%s' (patched, stock or stats)", arg);
-			return EINVAL;
-		}
-		a->source = s;
-		return 0;
+		return cli_arg_source(state, arg, &a->source);
 	case OPT_GUEST:
-		if (!*arg) {
-			argp_error(state, "--guest needs a name or a pid");
-			return EINVAL;
-		}
-		a->guest = arg;
-		if (!cli_parse_u64(arg, 1, UINT32_MAX, &v))
-			a->guest_pid = (uint32_t)v;
-		return 0;
+		return cli_arg_guest(state, arg, &a->guest, &a->guest_pid);
 	case OPT_PER_VCPU:
 		a->per_vcpu = true;
 		return 0;
@@ -114,13 +98,6 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 }
 
 /* ---- run state -------------------------------------------------------- */
-static volatile sig_atomic_t stop_sig;
-
-static void on_signal(int sig)
-{
-	stop_sig = sig;
-}
-
 struct stat_run {
 	struct stat_args *args;
 	struct view_opts view_opts;
@@ -128,14 +105,6 @@ struct stat_run {
 	struct agg shown;	/* the view at the last interval report */
 	double start;
 };
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void print_event(const struct kvmslb_event *e, void *ctx)
 {
@@ -175,10 +144,10 @@ static void print_report(struct stat_run *r, const struct agg *a, const char *ki
 /* Sleep until 'until' (monotonic s) or a signal, polling the source. */
 static int wait_until(struct stat_run *r, double until)
 {
-	double next_snap = now_s() + 1.0;
+	double next_snap = cli_now() + 1.0;
 
-	while (!stop_sig) {
-		double left = until - now_s(), step = r->args->events ? 0.1 : 0.25;
+	while (!cli_stop) {
+		double left = until - cli_now(), step = r->args->events ? 0.1 : 0.25;
 		int err;
 
 		if (left <= 0)
@@ -189,9 +158,9 @@ static int wait_until(struct stat_run *r, double until)
 		err = collector_wait(&r->col, (int)(step * 1000) + 1);
 		if (err && err != -EINTR)
 			p_warn("reading the ring buffer failed: %s", strerror(-err));
-		if (now_s() < next_snap)
+		if (cli_now() < next_snap)
 			continue;
-		next_snap = now_s() + 1.0;
+		next_snap = cli_now() + 1.0;
 		/* exits and pid reuse are noticed here, names of keys the ring missed too */
 		err = collector_snapshot(&r->col);
 		if (err)
@@ -208,15 +177,15 @@ static int run(struct stat_run *r)
 	double until = 0;
 	int err;
 
-	r->start = now_s();
+	r->start = cli_now();
 	err = collector_snapshot(&r->col);
-	while (!err && !stop_sig) {
+	while (!err && !cli_stop) {
 		if (a->interval > 0)
 			until = r->start + a->interval * (double)(n + 1);
 		else
 			until = r->start + 86400.0 * 365 * 100;
 		err = wait_until(r, until);
-		if (err || stop_sig)
+		if (err || cli_stop)
 			break;
 		n++;
 		if (intervals) {
@@ -252,7 +221,7 @@ static int run(struct stat_run *r)
 		      strerror(-err));
 		return KVMSLB_EXIT_RUNTIME;
 	}
-	print_report(r, &r->col.view, "total", 0, now_s() - r->start, true);
+	print_report(r, &r->col.view, "total", 0, cli_now() - r->start, true);
 	return KVMSLB_EXIT_OK;
 }
 
@@ -260,7 +229,6 @@ int cmd_stat(int argc, char **argv)
 {
 	struct stat_args a = { .source = -1 };
 	const struct argp argp = { options, parse, "[interval [count]]", doc, NULL, NULL, NULL };
-	struct sigaction sa = { .sa_handler = on_signal };
 	struct collector_opts co;
 	struct stat_run r;
 	char line[2048];
@@ -284,9 +252,7 @@ int cmd_stat(int argc, char **argv)
 		collector_close(&r.col);
 		return ret == COLLECTOR_BAD_OPTION ? KVMSLB_EXIT_USAGE : KVMSLB_EXIT_RUNTIME;
 	}
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	cli_catch_stop();
 	r.view_opts = (struct view_opts){
 		.kind = r.col.choice.chosen,
 		.choice = &r.col.choice,

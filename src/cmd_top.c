@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "kvmslb.h"
 #include "core/cli.h"
@@ -65,8 +64,6 @@ struct top_args {
 static error_t parse(int key, char *arg, struct argp_state *state)
 {
 	struct top_args *a = state->input;
-	enum data_source s;
-	unsigned long long v;
 
 	switch (key) {
 	case 'b':
@@ -93,42 +90,15 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 		a->ascending = a->sort == SORT_NAME || a->sort == SORT_PID;
 		return 0;
 	case OPT_SOURCE:
-		if (source_from_name(arg, &s)) {
-			argp_error(state, "unknown source '%s' (patched, stock or stats)", arg);
-			return EINVAL;
-		}
-		a->source = s;
-		return 0;
+		return cli_arg_source(state, arg, &a->source);
 	case OPT_GUEST:
-		if (!*arg) {
-			argp_error(state, "--guest needs a name or a pid");
-			return EINVAL;
-		}
-		a->guest = arg;
-		if (!cli_parse_u64(arg, 1, UINT32_MAX, &v))
-			a->guest_pid = (uint32_t)v;
-		return 0;
+		return cli_arg_guest(state, arg, &a->guest, &a->guest_pid);
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s'", arg);
 		return EINVAL;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
-}
-
-static volatile sig_atomic_t stop_sig;
-
-static void on_signal(int sig)
-{
-	stop_sig = sig;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 struct top_run {
@@ -163,7 +133,7 @@ static int copy_agg(struct agg *dst, const struct agg *src)
 /* One refresh: snapshot, rows against the previous snapshot, show. */
 static int refresh_once(struct top_run *r, double start)
 {
-	double t = now_s();
+	double t = cli_now();
 	int err = collector_snapshot(&r->col), n;
 
 	if (err)
@@ -201,7 +171,7 @@ static bool handle_key(struct top_run *r, int c)
 	switch (c) {
 	case 'q':
 	case 27:
-		stop_sig = SIGTERM;
+		cli_stop = SIGTERM;
 		return false;
 	case 's':
 	case 'S':
@@ -253,7 +223,7 @@ static bool handle_key(struct top_run *r, int c)
 
 static int run(struct top_run *r)
 {
-	double start = now_s(), next;
+	double start = cli_now(), next;
 	unsigned long long done = 0;
 	int err = 0;
 
@@ -261,12 +231,12 @@ static int run(struct top_run *r)
 	err = collector_snapshot(&r->col);
 	if (!err)
 		err = copy_agg(&r->prev, &r->col.view);
-	r->last = now_s();
+	r->last = cli_now();
 	r->frame.health = &r->col.view.health;
 	if (!err && r->tui)
 		tui_draw(r->tui, &r->frame, r->rows, 0, 0, false, "collecting...");
 	next = r->last + r->a->delay;
-	while (!err && !stop_sig) {
+	while (!err && !cli_stop) {
 		bool now = false;
 		int c;
 
@@ -277,10 +247,10 @@ static int run(struct top_run *r)
 			break;
 		while (r->tui && (c = tui_key(r->tui, 0)) >= 0)
 			now |= handle_key(r, c);
-		if (stop_sig || (!now && now_s() < next))
+		if (cli_stop || (!now && cli_now() < next))
 			continue;
 		err = refresh_once(r, start);
-		next = now_s() + r->a->delay;
+		next = cli_now() + r->a->delay;
 		if (r->a->count && ++done >= r->a->count)
 			break;
 	}
@@ -296,7 +266,6 @@ int cmd_top(int argc, char **argv)
 {
 	struct top_args a = { .delay = 1.0, .source = -1 };
 	const struct argp argp = { options, parse, NULL, doc, NULL, NULL, NULL };
-	struct sigaction sa = { .sa_handler = on_signal };
 	struct collector_opts co;
 	char err[2048];
 	struct top_run r;
@@ -338,9 +307,7 @@ int cmd_top(int argc, char **argv)
 			return KVMSLB_EXIT_RUNTIME;
 		}
 	}
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	cli_catch_stop();
 	ret = run(&r);
 	tui_stop(r.tui);
 	collector_close(&r.col);

@@ -4,9 +4,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "kvmslb.h"
 #include "core/cli.h"
+#include "core/host_probe.h"
 #include "core/msg.h"
 
 static const struct argp_option global_options[] = {
@@ -98,4 +100,55 @@ int cli_parse_seconds(const char *s, double min, double max, double *out)
 		return -1;
 	*out = v;
 	return 0;
+}
+
+error_t cli_arg_source(struct argp_state *state, const char *arg, int *source)
+{
+	enum data_source s;
+
+	if (source_from_name(arg, &s)) {
+		argp_error(state, "unknown source '%s' (patched, stock or stats)", arg);
+		return EINVAL;
+	}
+	*source = s;
+	return 0;
+}
+
+error_t cli_arg_guest(struct argp_state *state, const char *arg, const char **name,
+		      uint32_t *pid)
+{
+	unsigned long long v;
+
+	if (!*arg) {
+		argp_error(state, "--guest needs a name or a pid");
+		return EINVAL;
+	}
+	*name = arg;
+	if (!cli_parse_u64(arg, 1, UINT32_MAX, &v))
+		*pid = (uint32_t)v;
+	return 0;
+}
+
+volatile sig_atomic_t cli_stop;
+
+static void on_stop(int sig)
+{
+	cli_stop = sig;
+}
+
+void cli_catch_stop(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+double cli_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
