@@ -4,6 +4,7 @@
 
 #include "core/json.h"
 #include "top/batch.h"
+#include "view/agg_view.h"
 
 void top_header(char *buf, unsigned long n, const struct top_frame *f, int nrows)
 {
@@ -73,26 +74,6 @@ void top_batch_text(FILE *out, const struct top_frame *f, const struct top_row *
 	fflush(out);
 }
 
-static void json_bucket(struct json_writer *w, const char *key, const struct log2_hist *h,
-			double p)
-{
-	int k = hist_percentile(h, p);
-
-	json_key(w, key);
-	if (k < 0) {
-		json_null(w);
-		return;
-	}
-	json_obj_begin(w);
-	json_key_u64(w, "ge", hist_bucket_lo(k));
-	json_key(w, "lt");
-	if (hist_bucket_hi(k) == UINT64_MAX)
-		json_null(w);
-	else
-		json_u64(w, hist_bucket_hi(k));
-	json_obj_end(w);
-}
-
 void top_batch_json(FILE *out, const struct top_frame *f, const struct top_row *rows, int n,
 		    bool pretty)
 {
@@ -140,8 +121,8 @@ void top_batch_json(FILE *out, const struct top_frame *f, const struct top_row *
 		json_key(w, "interval_latency");
 		json_obj_begin(w);
 		json_key_u64(w, "samples", r->lat.count);
-		json_bucket(w, "p50", &r->lat, 50);
-		json_bucket(w, "p99", &r->lat, 99);
+		view_json_pct(w, "p50", &r->lat, 50);
+		view_json_pct(w, "p99", &r->lat, 99);
 		json_key(w, "max_ns");
 		if (r->lat.count)
 			json_u64(w, r->lat.max_ns);

@@ -77,16 +77,28 @@ static void thread_name(const struct view_opts *v, uint32_t tgid, uint32_t tid, 
 }
 
 /* ---- JSON ------------------------------------------------------------- */
-static void json_range(struct json_writer *w, const char *key, int k)
+void view_json_bounds(struct json_writer *w, int k)
 {
-	json_key(w, key);
-	json_obj_begin(w);
 	json_key_u64(w, "ge", hist_bucket_lo(k));
 	json_key(w, "lt");
 	if (k >= HIST_SLOTS - 1)
 		json_null(w);
 	else
 		json_u64(w, hist_bucket_hi(k));
+}
+
+void view_json_pct(struct json_writer *w, const char *key, const struct log2_hist *h,
+		   double p)
+{
+	int k = hist_percentile(h, p);
+
+	json_key(w, key);
+	if (k < 0) {
+		json_null(w);
+		return;
+	}
+	json_obj_begin(w);
+	view_json_bounds(w, k);
 	json_obj_end(w);
 }
 
@@ -107,28 +119,15 @@ static void json_hist(struct json_writer *w, const char *key, const struct log2_
 	else
 		json_null(w);
 	json_key_bool(w, "max_exact", h->count && h->max_exact);
-	for (size_t i = 0; i < sizeof(pct) / sizeof(pct[0]); i++) {
-		int k = hist_percentile(h, pct[i].p);
-
-		if (k >= 0) {
-			json_range(w, pct[i].name, k);
-		} else {
-			json_key(w, pct[i].name);
-			json_null(w);
-		}
-	}
+	for (size_t i = 0; i < sizeof(pct) / sizeof(pct[0]); i++)
+		view_json_pct(w, pct[i].name, h, pct[i].p);
 	json_key(w, "buckets");
 	json_arr_begin(w);
 	for (int k = 0; k < HIST_SLOTS; k++) {
 		if (!h->slots[k])
 			continue;
 		json_obj_begin(w);
-		json_key_u64(w, "ge", hist_bucket_lo(k));
-		json_key(w, "lt");
-		if (k >= HIST_SLOTS - 1)
-			json_null(w);
-		else
-			json_u64(w, hist_bucket_hi(k));
+		view_json_bounds(w, k);
 		json_key_u64(w, "count", h->slots[k]);
 		json_obj_end(w);
 	}

@@ -31,6 +31,12 @@ void view_header(const struct view_opts *v);
 /* kind: "total" or "interval" (n: its number, 0 for totals). */
 void view_report(const struct view_opts *v, const struct agg *a, const char *kind,
 		 unsigned long long n, double elapsed, bool with_retired);
+struct json_writer;
+/* "ge" and "lt" (null for the unbounded last bucket) of log2 bucket k, in an object. */
+void view_json_bounds(struct json_writer *w, int k);
+/* key: {"ge","lt"} of the bucket holding the p-th percentile, or null. */
+void view_json_pct(struct json_writer *w, const char *key, const struct log2_hist *h,
+		   double p);
 /* "H_DATA_STORAGE", "PAGE_FAULT" for the stock page-fault pseudo trap, "unknown". */
 const char *view_trap_str(unsigned int trap);
 
