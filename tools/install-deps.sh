@@ -25,7 +25,7 @@ pkgs+=(gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross qemu-user-static)
 # Emulated POWER hosts and their initramfs.
 pkgs+=(qemu-system-ppc qemu-system-data cpio kmod gzip xz-utils)
 # Patched-kernel cross build.
-pkgs+=(bc bison flex libssl-dev dwarves ccache zstd rsync perl python3)
+pkgs+=(bc bison flex libssl-dev dwarves ccache zstd rsync perl python3 patch binutils)
 # Fleet telemetry tests.
 pkgs+=(prometheus curl)
 
