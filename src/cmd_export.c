@@ -141,9 +141,10 @@ static int serve_cached(FILE *out, enum prom_format fmt, void *ctx)
 	return ret;
 }
 
-static int render_into(struct exposition *e, const struct metrics_input *in)
+/* OpenMetrics is only ever asked for over HTTP: render it only for --listen. */
+static int render_into(struct exposition *e, const struct metrics_input *in, bool http)
 {
-	for (int fmt = PROM_TEXT; fmt <= PROM_OPENMETRICS; fmt++) {
+	for (int fmt = PROM_TEXT; fmt <= (http ? PROM_OPENMETRICS : PROM_TEXT); fmt++) {
 		char *buf = NULL;
 		size_t len = 0;
 		FILE *f = open_memstream(&buf, &len);
@@ -188,7 +189,7 @@ static int publish(struct export_run *r, double elapsed, bool outputs)
 		      strerror(-ret));
 		return KVMSLB_EXIT_RUNTIME;
 	}
-	if (render_into(&r->expo, &in)) {
+	if (render_into(&r->expo, &in, r->a->listen != NULL)) {
 		p_err("out of memory rendering metrics");
 		return KVMSLB_EXIT_RUNTIME;
 	}
