@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * kvmslb report: per-guest totals and latency histograms from recorded
- * kvm_hv data. The path of one event: perf.data sample (core/perf_data.c)
- * or perf script line (core/perf_script.c) -> struct trace_rec ->
+ * kvm_hv data. The path of one event: perf.data sample (core/perf_data.c),
+ * trace.dat record (core/trace_dat.c) or perf script line
+ * (core/perf_script.c) -> struct trace_rec ->
  * core/trace_map.c (the BPF handlers' rules) -> core/agg.c -> view/agg_view.c.
  */
 #include <errno.h>
@@ -20,24 +21,28 @@
 
 static const char doc[] =
 	"kvmslb report: per-guest totals and latency histograms from recorded kvm_hv data.\v"
-	"Reads perf.data (the event formats come from the file itself, so a file recorded "
-	"on a POWER host, little or big endian, reads the same anywhere) or 'perf script' "
-	"text ('-' reads standard input). Counts follow the live eBPF programs' rules: "
+	"Reads perf.data or trace-cmd's trace.dat (version 6; the event formats come from "
+	"the file itself, so a file recorded on a POWER host, little or big endian, reads "
+	"the same anywhere) or 'perf script' text ('-' reads standard input). Counts "
+	"follow the live eBPF programs' rules: "
 	"kvm_segment_synth and kvm_hfault from a patched kernel; kvm_guest_exit traps "
 	"0xe00/0xe20/0x380/0x480 and kvm_page_fault_enter/exit pairs from a stock one.\n\n"
 	"Guests are named by their process's comm as recorded. perf script shows only "
 	"thread ids by default: add pids with -F comm,pid,tid,cpu,time,event,trace (and "
-	"--ns for nanosecond latencies), or guests are keyed by thread.\n\n"
+	"--ns for nanosecond latencies), or guests are keyed by thread. trace.dat names "
+	"threads only, so its guests are always keyed by vcpu thread.\n\n"
 	"USAGE: kvmslb report [-j] [-i FILE|-] [--guest NAME|PID] [--per-vcpu]\n\n"
 	"EXAMPLES:\n"
 	"  perf record -e 'kvm_hv:*' -a -- sleep 10 && kvmslb report\n"
 	"  kvmslb report -j -i power8-host.data\n"
+	"  trace-cmd record --file-version 6 -e kvm_hv sleep 10 && kvmslb report -i trace.dat\n"
 	"  perf script --ns -F comm,pid,tid,cpu,time,event,trace | kvmslb report -i -\n";
 
 enum { OPT_GUEST = 1000, OPT_PER_VCPU };
 
 static const struct argp_option options[] = {
-	{ "input", 'i', "FILE", 0, "perf.data file, or - for perf script text (default: perf.data)", 0 },
+	{ "input", 'i', "FILE", 0, "perf.data or trace.dat file, or - for perf script text "
+	  "(default: perf.data)", 0 },
 	{ "guest", OPT_GUEST, "NAME|PID", 0, "only this guest (pid, or comm as recorded)", 0 },
 	{ "per-vcpu", OPT_PER_VCPU, NULL, 0, "break totals down by vcpu thread", 0 },
 	{ 0 },
@@ -103,18 +108,30 @@ static int build_idents(struct report_idents *ri, const struct agg *a)
 	return 0;
 }
 
-/* perf.data starts with "PERFILE2" in either byte order; anything else is text. */
-static bool is_perf_data(FILE *f)
+enum input_kind { IN_TEXT, IN_PERF_DATA, IN_TRACE_DAT };
+
+/*
+ * perf.data starts with "PERFILE2" in either byte order, trace-cmd's
+ * trace.dat with "\x17\x08\x44tracing"; anything else is perf script text.
+ */
+static enum input_kind input_kind(FILE *f)
 {
-	char magic[8];
+	static const char tracing[] = "\x17\x08\x44tracing";
+	char magic[sizeof(tracing) - 1];
 	size_t n = fread(magic, 1, sizeof(magic), f);
 
 	rewind(f);
-	return n == 8 && (!memcmp(magic, "PERFILE2", 8) || !memcmp(magic, "2ELIFREP", 8));
+	if (n >= 8 && (!memcmp(magic, "PERFILE2", 8) || !memcmp(magic, "2ELIFREP", 8)))
+		return IN_PERF_DATA;
+	if (n == sizeof(magic) && !memcmp(magic, tracing, sizeof(magic)))
+		return IN_TRACE_DAT;
+	return IN_TEXT;
 }
 
-static int read_input(const char *path, struct trace_map *m, struct trace_read_stats *st)
+static int read_input(const char *path, struct trace_map *m, struct trace_read_stats *st,
+		      enum input_kind *kindp)
 {
+	enum input_kind kind;
 	char err[512];
 	FILE *f = strcmp(path, "-") ? fopen(path, "re") : stdin;
 	int ret;
@@ -124,9 +141,14 @@ static int read_input(const char *path, struct trace_map *m, struct trace_read_s
 		      " (record with: perf record -e 'kvm_hv:*' -a)" : "");
 		return errno == ENOENT ? KVMSLB_EXIT_USAGE : KVMSLB_EXIT_RUNTIME;
 	}
-	if (f != stdin && is_perf_data(f)) {
+	kind = f != stdin ? input_kind(f) : IN_TEXT;
+	*kindp = kind;
+	if (kind == IN_PERF_DATA) {
 		fclose(f);
 		ret = perf_data_read(path, trace_map_feed, m, st, err, sizeof(err));
+	} else if (kind == IN_TRACE_DAT) {
+		fclose(f);
+		ret = trace_dat_read(path, trace_map_feed, m, st, err, sizeof(err));
 	} else {
 		ret = perf_script_read(f, trace_map_feed, m, st, err, sizeof(err));
 		if (f != stdin)
@@ -153,6 +175,7 @@ int cmd_report(int argc, char **argv)
 	const struct argp argp = { options, parse, NULL, doc, NULL, NULL, NULL };
 	struct report_idents ri = { 0 };
 	struct trace_read_stats st;
+	enum input_kind kind = IN_TEXT;
 	struct view_opts v;
 	struct trace_map m;
 	struct agg agg;
@@ -164,17 +187,22 @@ int cmd_report(int argc, char **argv)
 	trace_map_init(&m, &agg);
 	m.tgid = a.guest_pid;
 	m.per_vcpu = a.per_vcpu;
-	ret = read_input(a.input, &m, &st);
+	ret = read_input(a.input, &m, &st, &kind);
 	if (ret)
 		goto out;
 	if (!m.seen_patched && !m.seen_stock) {
 		p_err("%s: no kvm_hv events (%llu samples of other events); record with "
-		      "perf record -e 'kvm_hv:*'", a.input,
-		      (unsigned long long)(st.samples + st.other_records));
+		      "%s", a.input, (unsigned long long)(st.samples + st.other_records),
+		      kind == IN_TRACE_DAT ? "trace-cmd record --file-version 6 -e kvm_hv" :
+		      "perf record -e 'kvm_hv:*'");
 		ret = KVMSLB_EXIT_USAGE;
 		goto out;
 	}
-	if (m.tid_as_pid)
+	if (m.tid_as_pid && kind == IN_TRACE_DAT)
+		p_warn("%s: trace.dat records name threads, not processes: guests are keyed "
+		       "by vcpu thread id (record with perf record for per-guest totals)",
+		       a.input);
+	else if (m.tid_as_pid)
 		p_warn("%s: %llu samples had no pid: their guests are keyed by thread id "
 		       "(perf script -F comm,pid,tid,cpu,time,event,trace)", a.input,
 		       (unsigned long long)m.tid_as_pid);

@@ -19,7 +19,7 @@ done
 # Native build, BPF, unit tests.
 pkgs=(make gcc clang llvm pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev
       libtraceevent-dev libncurses-dev libmicrohttpd-dev libcmocka-dev
-      linux-perf libclang-rt-14-dev file python3 man-db groff-base)
+      linux-perf trace-cmd libclang-rt-14-dev file python3 man-db groff-base)
 # Static ppc64le build (the libraries themselves are unpacked by cross-sysroot.sh).
 pkgs+=(gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross qemu-user-static)
 # Emulated POWER hosts and their initramfs.

@@ -55,5 +55,13 @@ int perf_script_read(FILE *f, trace_rec_fn fn, void *ctx, struct trace_read_stat
 		     char *err, size_t errlen);
 int perf_data_read_mem(const void *buf, size_t len, trace_rec_fn fn, void *ctx,
 		       struct trace_read_stats *st, char *err, size_t errlen);
+/*
+ * trace-cmd trace.dat, file version 6. Kernel records name the thread only:
+ * pid is -1 and tid the record's common_pid.
+ */
+int trace_dat_read(const char *path, trace_rec_fn fn, void *ctx,
+		   struct trace_read_stats *st, char *err, size_t errlen);
+int trace_dat_read_mem(const void *buf, size_t len, trace_rec_fn fn, void *ctx,
+		       struct trace_read_stats *st, char *err, size_t errlen);
 
 #endif
