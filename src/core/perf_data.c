@@ -21,6 +21,7 @@
 #include <traceevent/event-parse.h>
 
 #include "core/trace_rec.h"
+#include "core/tracing_data.h"
 
 #define PERF_MAGIC2		0x32454c4946524550ULL	/* "PERFILE2" */
 #define HEADER_TRACING_DATA	1
@@ -62,206 +63,33 @@ struct comm {
 };
 
 struct reader {
-	const uint8_t *buf;
-	size_t len;
-	bool swap;		/* file endianness differs from ours */
+	struct tdata t;
 	struct attr_info attrs[MAX_ATTRS];
 	int nattrs;
 	struct tep_handle *tep;
 	struct comm comms[MAX_COMMS];
 	int ncomms;
-	char *err;
-	size_t errlen;
 };
-
-static int fail(struct reader *r, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int fail(struct reader *r, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(r->err, r->errlen, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
-static bool in_bounds(const struct reader *r, uint64_t off, uint64_t size)
-{
-	return off <= r->len && size <= r->len - off;
-}
-
-static uint64_t rd64(const struct reader *r, uint64_t off)
-{
-	uint64_t v;
-
-	memcpy(&v, r->buf + off, 8);
-	return r->swap ? __builtin_bswap64(v) : v;
-}
-
-static uint32_t rd32(const struct reader *r, uint64_t off)
-{
-	uint32_t v;
-
-	memcpy(&v, r->buf + off, 4);
-	return r->swap ? __builtin_bswap32(v) : v;
-}
-
-static uint16_t rd16(const struct reader *r, uint64_t off)
-{
-	uint16_t v;
-
-	memcpy(&v, r->buf + off, 2);
-	return r->swap ? __builtin_bswap16(v) : v;
-}
-
-/* The tracing data's own numbers follow the recording host's endianness. */
-struct cursor {
-	struct reader *r;
-	uint64_t off, end;
-};
-
-static int cur_take(struct cursor *c, uint64_t n, uint64_t *at)
-{
-	if (c->off > c->end || n > c->end - c->off)
-		return fail(c->r, "tracing data truncated at offset %llu",
-			    (unsigned long long)c->off);
-	*at = c->off;
-	c->off += n;
-	return 0;
-}
-
-static int cur_u32(struct cursor *c, uint32_t *v)
-{
-	uint64_t at = 0;
-	int err = cur_take(c, 4, &at);
-
-	if (!err)
-		*v = rd32(c->r, at);
-	return err;
-}
-
-static int cur_u64(struct cursor *c, uint64_t *v)
-{
-	uint64_t at = 0;
-	int err = cur_take(c, 8, &at);
-
-	if (!err)
-		*v = rd64(c->r, at);
-	return err;
-}
-
-/* NUL-terminated string inside the cursor's range. */
-static int cur_str(struct cursor *c, const char **s)
-{
-	const uint8_t *p = c->r->buf + c->off;
-	const uint8_t *nul;
-
-	if (c->off >= c->end)
-		return fail(c->r, "tracing data truncated at offset %llu",
-			    (unsigned long long)c->off);
-	nul = memchr(p, 0, c->end - c->off);
-	if (!nul)
-		return fail(c->r, "unterminated string in tracing data at offset %llu",
-			    (unsigned long long)c->off);
-	*s = (const char *)p;
-	c->off += nul - p + 1;
-	return 0;
-}
-
-/*
- * Only the field layout is needed. The print format is replaced before
- * parsing: libtraceevent 1.7's print-format parser crashes on some malformed
- * input (found by tests/fuzz), and a file is untrusted input.
- */
-static int parse_format(struct cursor *c, const char *sys, uint64_t size)
-{
-	static const char no_print[] = "print fmt: \"\"\n";
-	const char *text, *pf;
-	uint64_t at = 0, keep;
-	char *copy;
-	int err = cur_take(c, size, &at);
-
-	if (err)
-		return err;
-	text = (const char *)c->r->buf + at;
-	keep = size;
-	pf = memmem(text, size, "\nprint fmt:", sizeof("\nprint fmt:") - 1);
-	if (pf)
-		keep = pf - text + 1;
-	copy = malloc(keep + sizeof(no_print));
-	if (!copy)
-		return -ENOMEM;
-	memcpy(copy, text, keep);
-	memcpy(copy + keep, no_print, sizeof(no_print));
-	/* A format libtraceevent cannot parse only makes its samples undecodable. */
-	tep_parse_event(c->r->tep, copy, keep + sizeof(no_print) - 1, sys);
-	free(copy);
-	return 0;
-}
 
 static int parse_tracing_data(struct reader *r, uint64_t off, uint64_t size)
 {
 	static const char magic[] = { 0x17, 0x08, 0x44, 't', 'r', 'a', 'c', 'i', 'n', 'g' };
-	struct cursor c = { r, off, off + size };
-	const char *version, *name;
-	uint32_t n, page_size, nsys;
-	uint64_t at = 0, len = 0;
-	int long_size;
-	bool file_big;
+	struct tcursor c = { &r->t, off, off + size, "tracing data" };
+	struct tracing_params tp;
+	const char *version;
+	uint64_t at = 0;
 	int err;
 
-	if (!in_bounds(r, off, size))
-		return fail(r, "tracing data section out of file bounds");
-	if ((err = cur_take(&c, sizeof(magic), &at)))
+	if (!tdata_in_bounds(&r->t, off, size))
+		return tdata_fail(&r->t, "tracing data section out of file bounds");
+	if ((err = tcur_take(&c, sizeof(magic), &at)))
 		return err;
-	if (memcmp(r->buf + at, magic, sizeof(magic)))
-		return fail(r, "tracing data has a bad magic");
-	if ((err = cur_str(&c, &version)))
+	if (memcmp(r->t.buf + at, magic, sizeof(magic)))
+		return tdata_fail(&r->t, "tracing data has a bad magic");
+	if ((err = tcur_str(&c, &version)))
 		return err;
-	if ((err = cur_take(&c, 2, &at)))
-		return err;
-	file_big = r->buf[at] != 0;
-	/* From here on the reader swaps according to the tracing data's byte order. */
-	r->swap = file_big != (__BYTE_ORDER == __BIG_ENDIAN);
-	tep_set_file_bigendian(r->tep, file_big ? TEP_BIG_ENDIAN : TEP_LITTLE_ENDIAN);
-	tep_set_local_bigendian(r->tep, __BYTE_ORDER == __BIG_ENDIAN ? TEP_BIG_ENDIAN :
-				TEP_LITTLE_ENDIAN);
-	long_size = r->buf[at + 1];
-	tep_set_long_size(r->tep, long_size);
-	if ((err = cur_u32(&c, &page_size)))
-		return err;
-	tep_set_page_size(r->tep, page_size);
-
-	/* header_page, header_event */
-	for (int i = 0; i < 2; i++) {
-		if ((err = cur_str(&c, &name)) || (err = cur_u64(&c, &len)) ||
-		    (err = cur_take(&c, len, &at)))
-			return err;
-		if (i == 0)
-			tep_parse_header_page(r->tep, (char *)r->buf + at, len, long_size);
-	}
-	/* ftrace's own events */
-	if ((err = cur_u32(&c, &n)))
-		return err;
-	for (uint32_t i = 0; i < n; i++) {
-		if ((err = cur_u64(&c, &len)) || (err = parse_format(&c, "ftrace", len)))
-			return err;
-	}
-	/* event systems */
-	if ((err = cur_u32(&c, &nsys)))
-		return err;
-	for (uint32_t s = 0; s < nsys; s++) {
-		if ((err = cur_str(&c, &name)) || (err = cur_u32(&c, &n)))
-			return err;
-		for (uint32_t i = 0; i < n; i++) {
-			if ((err = cur_u64(&c, &len)) || (err = parse_format(&c, name, len)))
-				return err;
-		}
-	}
-	(void)version;
-	return 0;
+	/* kallsyms, printk formats and saved cmdlines that follow are not needed */
+	return tracing_formats_parse(&c, r->tep, &tp);
 }
 
 static const char *comm_of(const struct reader *r, int32_t pid)
@@ -297,44 +125,6 @@ static const struct attr_info *attr_for_id(const struct reader *r, uint64_t id)
 	return NULL;
 }
 
-static int decode_raw(struct reader *r, struct trace_rec *rec, const uint8_t *raw,
-		      uint32_t size)
-{
-	struct tep_record trec = { .data = (void *)raw, .size = (int)size };
-	struct tep_format_field **fields;
-	struct tep_event *ev;
-	int type;
-
-	if (size < 2)
-		return -1;
-	type = tep_data_type(r->tep, &trec);
-	ev = tep_find_event(r->tep, type);
-	if (!ev)
-		return -1;
-	rec->system = ev->system;
-	rec->event = ev->name;
-	fields = tep_event_fields(ev);
-	for (int i = 0; fields && fields[i] && rec->nfields < TRACE_REC_MAX_FIELDS; i++) {
-		struct tep_format_field *f = fields[i];
-		unsigned long long v;
-
-		if (f->flags & (TEP_FIELD_IS_ARRAY | TEP_FIELD_IS_STRING | TEP_FIELD_IS_DYNAMIC))
-			continue;
-		if (f->offset + f->size > (int)size || f->size > 8)
-			return -1;
-		if (tep_read_number_field(f, raw, &v))
-			continue;
-		if ((f->flags & TEP_FIELD_IS_SIGNED) && f->size < 8 &&
-		    (v >> (f->size * 8 - 1)) & 1)
-			v |= ~0ULL << (f->size * 8);	/* keep negative values negative */
-		rec->fields[rec->nfields].name = f->name;
-		rec->fields[rec->nfields].val = v;
-		rec->nfields++;
-	}
-	free(fields);
-	return 0;
-}
-
 static int parse_sample(struct reader *r, uint64_t off, uint64_t end, trace_rec_fn fn,
 			void *ctx, struct trace_read_stats *st)
 {
@@ -347,9 +137,9 @@ static int parse_sample(struct reader *r, uint64_t off, uint64_t end, trace_rec_
 	if (!a) {
 		/* several events: IDENTIFIER comes first; all attrs share sample_type */
 		if (!(r->attrs[0].sample_type & S_IDENTIFIER))
-			return fail(r, "several events without PERF_SAMPLE_IDENTIFIER: unsupported");
+			return tdata_fail(&r->t, "several events without PERF_SAMPLE_IDENTIFIER: unsupported");
 		NEED(8);
-		a = attr_for_id(r, rd64(r, off));
+		a = attr_for_id(r, tdata_rd64(&r->t, off));
 		if (!a) {
 			st->undecodable++;
 			return 0;
@@ -366,13 +156,13 @@ static int parse_sample(struct reader *r, uint64_t off, uint64_t end, trace_rec_
 	}
 	if (st_type & S_TID) {
 		NEED(8);
-		rec.pid = (int32_t)rd32(r, off);
-		rec.tid = (int32_t)rd32(r, off + 4);
+		rec.pid = (int32_t)tdata_rd32(&r->t, off);
+		rec.tid = (int32_t)tdata_rd32(&r->t, off + 4);
 		off += 8;
 	}
 	if (st_type & S_TIME) {
 		NEED(8);
-		rec.time_ns = rd64(r, off);
+		rec.time_ns = tdata_rd64(&r->t, off);
 		off += 8;
 	}
 	if (st_type & S_ADDR) {
@@ -389,7 +179,7 @@ static int parse_sample(struct reader *r, uint64_t off, uint64_t end, trace_rec_
 	}
 	if (st_type & S_CPU) {
 		NEED(8);
-		rec.cpu = (int32_t)rd32(r, off);
+		rec.cpu = (int32_t)tdata_rd32(&r->t, off);
 		off += 8;
 	}
 	if (st_type & S_PERIOD) {
@@ -397,12 +187,12 @@ static int parse_sample(struct reader *r, uint64_t off, uint64_t end, trace_rec_
 		off += 8;
 	}
 	if (st_type & S_READ)
-		return fail(r, "samples with PERF_SAMPLE_READ are not supported");
+		return tdata_fail(&r->t, "samples with PERF_SAMPLE_READ are not supported");
 	if (st_type & S_CALLCHAIN) {
 		uint64_t nr;
 
 		NEED(8);
-		nr = rd64(r, off);
+		nr = tdata_rd64(&r->t, off);
 		off += 8;
 		if (nr > (end - off) / 8)
 			goto truncated;
@@ -413,10 +203,10 @@ static int parse_sample(struct reader *r, uint64_t off, uint64_t end, trace_rec_
 		return 0;
 	}
 	NEED(4);
-	raw_size = rd32(r, off);
+	raw_size = tdata_rd32(&r->t, off);
 	off += 4;
 	NEED(raw_size);
-	if (decode_raw(r, &rec, r->buf + off, raw_size)) {
+	if (tracing_decode(r->tep, &rec, r->t.buf + off, raw_size, NULL)) {
 		st->undecodable++;
 		return 0;
 	}
@@ -426,7 +216,7 @@ static int parse_sample(struct reader *r, uint64_t off, uint64_t end, trace_rec_
 	return fn(&rec, ctx);
 #undef NEED
 truncated:
-	return fail(r, "sample record at offset %llu is truncated", (unsigned long long)off);
+	return tdata_fail(&r->t, "sample record at offset %llu is truncated", (unsigned long long)off);
 }
 
 static int parse_header(struct reader *r, uint64_t *data_off, uint64_t *data_size)
@@ -435,31 +225,31 @@ static int parse_header(struct reader *r, uint64_t *data_off, uint64_t *data_siz
 	uint64_t features[HEADER_FEAT_BITS / 64];
 	int feat_idx = 0, err;
 
-	if (r->len < 104)
-		return fail(r, "too short for a perf.data header (%zu bytes)", r->len);
-	memcpy(&magic, r->buf, 8);
+	if (r->t.len < 104)
+		return tdata_fail(&r->t, "too short for a perf.data header (%zu bytes)", r->t.len);
+	memcpy(&magic, r->t.buf, 8);
 	if (magic == PERF_MAGIC2)
-		r->swap = false;
+		r->t.swap = false;
 	else if (__builtin_bswap64(magic) == PERF_MAGIC2)
-		r->swap = true;
-	else if (!memcmp(r->buf, "PERFILE", 7) || !memcmp(r->buf, "PERFFILE", 8))
-		return fail(r, "old perf.data format (version 1) is not supported");
+		r->t.swap = true;
+	else if (!memcmp(r->t.buf, "PERFILE", 7) || !memcmp(r->t.buf, "PERFFILE", 8))
+		return tdata_fail(&r->t, "old perf.data format (version 1) is not supported");
 	else
-		return fail(r, "not a perf.data file (bad magic)");
-	hsize = rd64(r, 8);
-	attr_size = rd64(r, 16);
-	attrs_off = rd64(r, 24);
-	attrs_size = rd64(r, 32);
-	*data_off = rd64(r, 40);
-	*data_size = rd64(r, 48);
+		return tdata_fail(&r->t, "not a perf.data file (bad magic)");
+	hsize = tdata_rd64(&r->t, 8);
+	attr_size = tdata_rd64(&r->t, 16);
+	attrs_off = tdata_rd64(&r->t, 24);
+	attrs_size = tdata_rd64(&r->t, 32);
+	*data_off = tdata_rd64(&r->t, 40);
+	*data_size = tdata_rd64(&r->t, 48);
 	if (hsize == 16)
-		return fail(r, "perf.data written to a pipe is not supported: record to a file");
-	if (hsize < 104 || !in_bounds(r, attrs_off, attrs_size) ||
-	    !in_bounds(r, *data_off, *data_size) || attr_size < 16 + 64 ||
+		return tdata_fail(&r->t, "perf.data written to a pipe is not supported: record to a file");
+	if (hsize < 104 || !tdata_in_bounds(&r->t, attrs_off, attrs_size) ||
+	    !tdata_in_bounds(&r->t, *data_off, *data_size) || attr_size < 16 + 64 ||
 	    attr_size > 4096)
-		return fail(r, "corrupt perf.data header");
+		return tdata_fail(&r->t, "corrupt perf.data header");
 	for (int i = 0; i < 4; i++)
-		features[i] = rd64(r, 72 + 8 * i);
+		features[i] = tdata_rd64(&r->t, 72 + 8 * i);
 
 	r->nattrs = 0;
 	for (uint64_t off = attrs_off; off + attr_size <= attrs_off + attrs_size;
@@ -468,24 +258,24 @@ static int parse_header(struct reader *r, uint64_t *data_off, uint64_t *data_siz
 		uint64_t ids_off, ids_size;
 
 		if (r->nattrs == MAX_ATTRS)
-			return fail(r, "more than %d events in perf.data", MAX_ATTRS);
+			return tdata_fail(&r->t, "more than %d events in perf.data", MAX_ATTRS);
 		a = &r->attrs[r->nattrs++];
-		a->type = rd32(r, off);
-		a->config = rd64(r, off + 8);
-		a->sample_type = rd64(r, off + 24);
-		ids_off = rd64(r, off + attr_size - 16);
-		ids_size = rd64(r, off + attr_size - 8);
-		if (!in_bounds(r, ids_off, ids_size))
-			return fail(r, "event ids out of file bounds");
+		a->type = tdata_rd32(&r->t, off);
+		a->config = tdata_rd64(&r->t, off + 8);
+		a->sample_type = tdata_rd64(&r->t, off + 24);
+		ids_off = tdata_rd64(&r->t, off + attr_size - 16);
+		ids_size = tdata_rd64(&r->t, off + attr_size - 8);
+		if (!tdata_in_bounds(&r->t, ids_off, ids_size))
+			return tdata_fail(&r->t, "event ids out of file bounds");
 		a->nr_ids = ids_size / 8;
 		a->ids = calloc(a->nr_ids ? a->nr_ids : 1, sizeof(uint64_t));
 		if (!a->ids)
 			return -ENOMEM;
 		for (uint64_t i = 0; i < a->nr_ids; i++)
-			a->ids[i] = rd64(r, ids_off + 8 * i);
+			a->ids[i] = tdata_rd64(&r->t, ids_off + 8 * i);
 	}
 	if (!r->nattrs)
-		return fail(r, "perf.data has no events");
+		return tdata_fail(&r->t, "perf.data has no events");
 
 	/* Feature sections follow the data, one {offset,size} per set bit. */
 	feat_off = *data_off + *data_size;
@@ -494,20 +284,20 @@ static int parse_header(struct reader *r, uint64_t *data_off, uint64_t *data_siz
 
 		if (!((features[bit / 64] >> (bit % 64)) & 1))
 			continue;
-		if (!in_bounds(r, feat_off + 16 * feat_idx, 16))
-			return fail(r, "feature table out of file bounds");
-		off = rd64(r, feat_off + 16 * feat_idx);
-		size = rd64(r, feat_off + 16 * feat_idx + 8);
+		if (!tdata_in_bounds(&r->t, feat_off + 16 * feat_idx, 16))
+			return tdata_fail(&r->t, "feature table out of file bounds");
+		off = tdata_rd64(&r->t, feat_off + 16 * feat_idx);
+		size = tdata_rd64(&r->t, feat_off + 16 * feat_idx + 8);
 		feat_idx++;
 		if (bit == HEADER_TRACING_DATA) {
-			bool swap = r->swap;
+			bool swap = r->t.swap;
 
 			err = parse_tracing_data(r, off, size);
-			r->swap = swap;
+			r->t.swap = swap;
 			return err;
 		}
 	}
-	return fail(r, "perf.data has no tracing data: record tracepoints (perf record -e 'kvm_hv:*')");
+	return tdata_fail(&r->t, "perf.data has no tracing data: record tracepoints (perf record -e 'kvm_hv:*')");
 }
 
 static int read_records(struct reader *r, uint64_t off, uint64_t size, trace_rec_fn fn,
@@ -516,12 +306,12 @@ static int read_records(struct reader *r, uint64_t off, uint64_t size, trace_rec
 	uint64_t end = off + size;
 
 	while (off + 8 <= end) {
-		uint32_t type = rd32(r, off);
-		uint16_t rsize = rd16(r, off + 6);
+		uint32_t type = tdata_rd32(&r->t, off);
+		uint16_t rsize = tdata_rd16(&r->t, off + 6);
 		int err = 0;
 
 		if (rsize < 8 || off + rsize > end)
-			return fail(r, "record at offset %llu has a bad size %u",
+			return tdata_fail(&r->t, "record at offset %llu has a bad size %u",
 				    (unsigned long long)off, rsize);
 		switch (type) {
 		case PERF_RECORD_SAMPLE:
@@ -529,16 +319,16 @@ static int read_records(struct reader *r, uint64_t off, uint64_t size, trace_rec
 			break;
 		case PERF_RECORD_LOST:
 			if (rsize >= 24)
-				st->lost += rd64(r, off + 16);
+				st->lost += tdata_rd64(&r->t, off + 16);
 			break;
 		case PERF_RECORD_COMM:
 			/* the process's name, not a thread's ("CPU 0/KVM") */
-			if (rsize >= 17 && rd32(r, off + 8) == rd32(r, off + 12))
-				comm_set(r, (int32_t)rd32(r, off + 8),
-					 (const char *)r->buf + off + 16, rsize - 16);
+			if (rsize >= 17 && tdata_rd32(&r->t, off + 8) == tdata_rd32(&r->t, off + 12))
+				comm_set(r, (int32_t)tdata_rd32(&r->t, off + 8),
+					 (const char *)r->t.buf + off + 16, rsize - 16);
 			break;
 		case PERF_RECORD_COMPRESSED:
-			return fail(r, "compressed perf.data (perf record -z) is not supported: "
+			return tdata_fail(&r->t, "compressed perf.data (perf record -z) is not supported: "
 				    "record without -z or convert with 'perf inject'");
 		default:
 			st->other_records++;
@@ -562,10 +352,10 @@ int perf_data_read_mem(const void *buf, size_t len, trace_rec_fn fn, void *ctx,
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return -ENOMEM;
-	r->buf = buf;
-	r->len = len;
-	r->err = err;
-	r->errlen = errlen;
+	r->t.buf = buf;
+	r->t.len = len;
+	r->t.err = err;
+	r->t.errlen = errlen;
 	r->tep = tep_alloc();
 	ret = r->tep ? parse_header(r, &data_off, &data_size) : -ENOMEM;
 	if (!ret)

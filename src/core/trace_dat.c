@@ -34,6 +34,7 @@
 #include <traceevent/event-parse.h>
 
 #include "core/trace_rec.h"
+#include "core/tracing_data.h"
 
 #define MAX_CPUS		4096
 #define MAX_COMMS		4096
@@ -67,159 +68,20 @@ struct cpu_iter {
 };
 
 struct reader {
-	const uint8_t *buf;
-	size_t len;
-	bool swap;
+	struct tdata t;
 	bool file_big;
 	int long_size;
 	uint32_t page_size;
 	struct tep_handle *tep;
-	int type_off, type_size;	/* common_type, checked before tep_data_type */
 	struct comm comms[MAX_COMMS];
 	int ncomms;
 	uint32_t ncpus;
 	struct cpu_iter *cpus;
-	char *err;
-	size_t errlen;
 };
-
-static int fail(struct reader *r, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int fail(struct reader *r, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(r->err, r->errlen, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
-static bool in_bounds(const struct reader *r, uint64_t off, uint64_t size)
-{
-	return off <= r->len && size <= r->len - off;
-}
-
-static uint64_t rd64(const struct reader *r, uint64_t off)
-{
-	uint64_t v;
-
-	memcpy(&v, r->buf + off, 8);
-	return r->swap ? __builtin_bswap64(v) : v;
-}
-
-static uint32_t rd32(const struct reader *r, uint64_t off)
-{
-	uint32_t v;
-
-	memcpy(&v, r->buf + off, 4);
-	return r->swap ? __builtin_bswap32(v) : v;
-}
-
-static uint16_t rd16(const struct reader *r, uint64_t off)
-{
-	uint16_t v;
-
-	memcpy(&v, r->buf + off, 2);
-	return r->swap ? __builtin_bswap16(v) : v;
-}
 
 static uint64_t rdlong(const struct reader *r, uint64_t off)
 {
-	return r->long_size == 8 ? rd64(r, off) : rd32(r, off);
-}
-
-struct cursor {
-	struct reader *r;
-	uint64_t off;
-};
-
-static int cur_take(struct cursor *c, uint64_t n, uint64_t *at)
-{
-	if (!in_bounds(c->r, c->off, n))
-		return fail(c->r, "trace.dat truncated at offset %llu",
-			    (unsigned long long)c->off);
-	*at = c->off;
-	c->off += n;
-	return 0;
-}
-
-static int cur_u16(struct cursor *c, uint16_t *v)
-{
-	uint64_t at = 0;
-	int err = cur_take(c, 2, &at);
-
-	if (!err)
-		*v = rd16(c->r, at);
-	return err;
-}
-
-static int cur_u32(struct cursor *c, uint32_t *v)
-{
-	uint64_t at = 0;
-	int err = cur_take(c, 4, &at);
-
-	if (!err)
-		*v = rd32(c->r, at);
-	return err;
-}
-
-static int cur_u64(struct cursor *c, uint64_t *v)
-{
-	uint64_t at = 0;
-	int err = cur_take(c, 8, &at);
-
-	if (!err)
-		*v = rd64(c->r, at);
-	return err;
-}
-
-static int cur_str(struct cursor *c, const char **s)
-{
-	const uint8_t *p, *nul;
-
-	if (c->off >= c->r->len)
-		return fail(c->r, "trace.dat truncated at offset %llu",
-			    (unsigned long long)c->off);
-	p = c->r->buf + c->off;
-	nul = memchr(p, 0, c->r->len - c->off);
-	if (!nul)
-		return fail(c->r, "unterminated string in trace.dat at offset %llu",
-			    (unsigned long long)c->off);
-	*s = (const char *)p;
-	c->off += nul - p + 1;
-	return 0;
-}
-
-/*
- * Only the field layout is needed; the print format is replaced before
- * parsing (libtraceevent 1.7's print-format parser crashes on malformed
- * input, see perf_data.c).
- */
-static int parse_format(struct cursor *c, const char *sys, uint64_t size)
-{
-	static const char no_print[] = "print fmt: \"\"\n";
-	const char *text, *pf;
-	uint64_t at = 0, keep;
-	char *copy;
-	int err = cur_take(c, size, &at);
-
-	if (err)
-		return err;
-	text = (const char *)c->r->buf + at;
-	keep = size;
-	pf = memmem(text, size, "\nprint fmt:", sizeof("\nprint fmt:") - 1);
-	if (pf)
-		keep = pf - text + 1;
-	copy = malloc(keep + sizeof(no_print));
-	if (!copy)
-		return -ENOMEM;
-	memcpy(copy, text, keep);
-	memcpy(copy + keep, no_print, sizeof(no_print));
-	tep_parse_event(c->r->tep, copy, keep + sizeof(no_print) - 1, sys);
-	free(copy);
-	return 0;
+	return r->long_size == 8 ? tdata_rd64(&r->t, off) : tdata_rd32(&r->t, off);
 }
 
 static void comm_add(struct reader *r, int32_t pid, const char *name, size_t n)
@@ -268,101 +130,67 @@ static const char *comm_of(const struct reader *r, int32_t pid)
 static int parse_header(struct reader *r, uint64_t *cpu_table)
 {
 	static const char magic[] = { 0x17, 0x08, 0x44, 't', 'r', 'a', 'c', 'i', 'n', 'g' };
-	struct cursor c = { r, 0 };
-	const char *version, *name;
-	uint32_t n, nsys, size32;
+	struct tcursor c = { &r->t, 0, UINT64_MAX, "trace.dat" };
+	struct tracing_params tp;
+	const char *version;
+	uint32_t size32;
 	uint64_t at = 0, len = 0;
 	uint16_t id;
-	bool file_big;
 	int err;
 
-	if (r->len < sizeof(magic) || memcmp(r->buf, magic, sizeof(magic)))
-		return fail(r, "not a trace.dat file (bad magic)");
+	if (r->t.len < sizeof(magic) || memcmp(r->t.buf, magic, sizeof(magic)))
+		return tdata_fail(&r->t, "not a trace.dat file (bad magic)");
 	c.off = sizeof(magic);
-	if ((err = cur_str(&c, &version)))
+	if ((err = tcur_str(&c, &version)))
 		return err;
 	if (!strcmp(version, "7"))
-		return fail(r, "trace.dat version 7 (sectioned, compressed) is not supported: "
+		return tdata_fail(&r->t, "trace.dat version 7 (sectioned, compressed) is not supported: "
 			    "record with 'trace-cmd record --file-version 6' or convert with "
 			    "'trace-cmd convert --file-version 6'");
 	if (strcmp(version, "6"))
-		return fail(r, "trace.dat version '%.16s' is not supported (only 6)", version);
-	if ((err = cur_take(&c, 2, &at)))
+		return tdata_fail(&r->t, "trace.dat version '%.16s' is not supported (only 6)", version);
+	if ((err = tracing_formats_parse(&c, r->tep, &tp)))
 		return err;
-	file_big = r->buf[at] != 0;
-	r->file_big = file_big;
-	r->swap = file_big != (__BYTE_ORDER == __BIG_ENDIAN);
-	tep_set_file_bigendian(r->tep, file_big ? TEP_BIG_ENDIAN : TEP_LITTLE_ENDIAN);
-	tep_set_local_bigendian(r->tep, __BYTE_ORDER == __BIG_ENDIAN ? TEP_BIG_ENDIAN :
-				TEP_LITTLE_ENDIAN);
-	r->long_size = r->buf[at + 1];
-	if (r->long_size != 4 && r->long_size != 8)
-		return fail(r, "trace.dat has a bad long size %d", r->long_size);
-	tep_set_long_size(r->tep, r->long_size);
-	if ((err = cur_u32(&c, &r->page_size)))
-		return err;
+	r->file_big = tp.big_endian;
+	r->long_size = tp.long_size;
+	r->page_size = tp.page_size;
 	if (r->page_size < 64 || r->page_size > MAX_PAGE_SIZE)
-		return fail(r, "trace.dat has a bad page size %u", r->page_size);
-	tep_set_page_size(r->tep, r->page_size);
-
-	/* header_page, header_event */
-	for (int i = 0; i < 2; i++) {
-		if ((err = cur_str(&c, &name)) || (err = cur_u64(&c, &len)) ||
-		    (err = cur_take(&c, len, &at)))
-			return err;
-	}
-	/* ftrace's own events */
-	if ((err = cur_u32(&c, &n)))
-		return err;
-	for (uint32_t i = 0; i < n; i++) {
-		if ((err = cur_u64(&c, &len)) || (err = parse_format(&c, "ftrace", len)))
-			return err;
-	}
-	if ((err = cur_u32(&c, &nsys)))
-		return err;
-	for (uint32_t s = 0; s < nsys; s++) {
-		if ((err = cur_str(&c, &name)) || (err = cur_u32(&c, &n)))
-			return err;
-		for (uint32_t i = 0; i < n; i++) {
-			if ((err = cur_u64(&c, &len)) || (err = parse_format(&c, name, len)))
-				return err;
-		}
-	}
+		return tdata_fail(&r->t, "trace.dat has a bad page size %u", r->page_size);
 	/* kallsyms, printk */
 	for (int i = 0; i < 2; i++) {
-		if ((err = cur_u32(&c, &size32)) || (err = cur_take(&c, size32, &at)))
+		if ((err = tcur_u32(&c, &size32)) || (err = tcur_take(&c, size32, &at)))
 			return err;
 	}
 	/* saved cmdlines */
-	if ((err = cur_u64(&c, &len)) || (err = cur_take(&c, len, &at)))
+	if ((err = tcur_u64(&c, &len)) || (err = tcur_take(&c, len, &at)))
 		return err;
-	parse_cmdlines(r, (const char *)r->buf + at, len);
-	if ((err = cur_u32(&c, &r->ncpus)))
+	parse_cmdlines(r, (const char *)r->t.buf + at, len);
+	if ((err = tcur_u32(&c, &r->ncpus)))
 		return err;
 	if (r->ncpus > MAX_CPUS)
-		return fail(r, "trace.dat claims %u cpus", r->ncpus);
-	if ((err = cur_take(&c, 10, &at)))
+		return tdata_fail(&r->t, "trace.dat claims %u cpus", r->ncpus);
+	if ((err = tcur_take(&c, 10, &at)))
 		return err;
-	if (!memcmp(r->buf + at, "options  \0", 10)) {
+	if (!memcmp(r->t.buf + at, "options  \0", 10)) {
 		for (;;) {
-			if ((err = cur_u16(&c, &id)))
+			if ((err = tcur_u16(&c, &id)))
 				return err;
 			if (!id)
 				break;
 			/* instance buffers, clock, uname, ...: the top buffer is enough */
-			if ((err = cur_u32(&c, &size32)) || (err = cur_take(&c, size32, &at)))
+			if ((err = tcur_u32(&c, &size32)) || (err = tcur_take(&c, size32, &at)))
 				return err;
 		}
-		if ((err = cur_take(&c, 10, &at)))
+		if ((err = tcur_take(&c, 10, &at)))
 			return err;
 	}
-	if (!memcmp(r->buf + at, "latency  \0", 10))
-		return fail(r, "trace.dat holds latency tracer text, not events: "
+	if (!memcmp(r->t.buf + at, "latency  \0", 10))
+		return tdata_fail(&r->t, "trace.dat holds latency tracer text, not events: "
 			    "record events (trace-cmd record -e kvm_hv)");
-	if (memcmp(r->buf + at, "flyrecord\0", 10))
-		return fail(r, "trace.dat has no flyrecord section at offset %llu",
+	if (memcmp(r->t.buf + at, "flyrecord\0", 10))
+		return tdata_fail(&r->t, "trace.dat has no flyrecord section at offset %llu",
 			    (unsigned long long)at);
-	if ((err = cur_take(&c, 16ULL * r->ncpus, cpu_table)))
+	if ((err = tcur_take(&c, 16ULL * r->ncpus, cpu_table)))
 		return err;
 	return 0;
 }
@@ -374,13 +202,13 @@ static int setup_cpus(struct reader *r, uint64_t table)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < r->ncpus; i++) {
 		struct cpu_iter *ci = &r->cpus[i];
-		uint64_t off = rd64(r, table + 16 * i), size = rd64(r, table + 16 * i + 8);
+		uint64_t off = tdata_rd64(&r->t, table + 16 * i), size = tdata_rd64(&r->t, table + 16 * i + 8);
 
-		if (!in_bounds(r, off, size))
-			return fail(r, "cpu %u data (offset %llu, %llu bytes) out of file bounds",
+		if (!tdata_in_bounds(&r->t, off, size))
+			return tdata_fail(&r->t, "cpu %u data (offset %llu, %llu bytes) out of file bounds",
 				    i, (unsigned long long)off, (unsigned long long)size);
 		if (size % r->page_size)
-			return fail(r, "cpu %u data is not whole pages (%llu bytes of %u)", i,
+			return tdata_fail(&r->t, "cpu %u data is not whole pages (%llu bytes of %u)", i,
 				    (unsigned long long)size, r->page_size);
 		ci->off = off;
 		ci->end = off + size;
@@ -395,11 +223,11 @@ static int load_page(struct reader *r, struct cpu_iter *ci, struct trace_read_st
 
 	ci->page = ci->off;
 	ci->off += r->page_size;
-	ci->ts = rd64(r, ci->page);
+	ci->ts = tdata_rd64(&r->t, ci->page);
 	flags = rdlong(r, ci->page + 8);
 	commit = flags & RB_COMMIT_MASK;
 	if (commit > r->page_size - hdr)
-		return fail(r, "ring buffer page at offset %llu commits %llu bytes of %llu",
+		return tdata_fail(&r->t, "ring buffer page at offset %llu commits %llu bytes of %llu",
 			    (unsigned long long)ci->page, (unsigned long long)commit,
 			    (unsigned long long)(r->page_size - hdr));
 	ci->pos = ci->page + hdr;
@@ -431,7 +259,7 @@ static int cpu_advance(struct reader *r, struct cpu_iter *ci, struct trace_read_
 		p = ci->pos;
 		if (ci->pend - p < 4)
 			goto bad;
-		hdr = rd32(r, p);
+		hdr = tdata_rd32(&r->t, p);
 		if (r->file_big) {
 			/* big-endian bitfield: type_len in the top bits */
 			type_len = hdr >> RB_TS_SHIFT;
@@ -448,7 +276,7 @@ static int cpu_advance(struct reader *r, struct cpu_iter *ci, struct trace_read_
 			}
 			if (ci->pend - p < 8)
 				goto bad;
-			len = rd32(r, p + 4);
+			len = tdata_rd32(&r->t, p + 4);
 			if (len > ci->pend - p - 4)
 				goto bad;
 			ci->ts += delta;
@@ -457,19 +285,19 @@ static int cpu_advance(struct reader *r, struct cpu_iter *ci, struct trace_read_
 		case RB_TIME_EXTEND:
 			if (ci->pend - p < 8)
 				goto bad;
-			ci->ts += ((uint64_t)rd32(r, p + 4) << RB_TS_SHIFT) + delta;
+			ci->ts += ((uint64_t)tdata_rd32(&r->t, p + 4) << RB_TS_SHIFT) + delta;
 			ci->pos = p + 8;
 			continue;
 		case RB_TIME_STAMP:
 			if (ci->pend - p < 8)
 				goto bad;
-			ci->ts = ((uint64_t)rd32(r, p + 4) << RB_TS_SHIFT) | delta;
+			ci->ts = ((uint64_t)tdata_rd32(&r->t, p + 4) << RB_TS_SHIFT) | delta;
 			ci->pos = p + 8;
 			continue;
 		case 0:
 			if (ci->pend - p < 8)
 				goto bad;
-			len = rd32(r, p + 4);
+			len = tdata_rd32(&r->t, p + 4);
 			if (len < 4 || len - 4 > ci->pend - p - 8)
 				goto bad;
 			ci->ev_off = p + 8;
@@ -489,7 +317,7 @@ static int cpu_advance(struct reader *r, struct cpu_iter *ci, struct trace_read_
 		ci->ev_ts = ci->ts;
 		return 0;
 bad:
-		return fail(r, "corrupt ring buffer event at offset %llu", (unsigned long long)p);
+		return tdata_fail(&r->t, "corrupt ring buffer event at offset %llu", (unsigned long long)p);
 	}
 }
 
@@ -497,52 +325,18 @@ static int emit(struct reader *r, struct cpu_iter *ci, int cpu, trace_rec_fn fn,
 		struct trace_read_stats *st)
 {
 	struct trace_rec rec = { .pid = -1, .tid = -1, .cpu = cpu, .time_ns = ci->ev_ts };
-	const uint8_t *raw = r->buf + ci->ev_off;
-	struct tep_record trec = { .data = (void *)raw, .size = (int)ci->ev_len };
-	struct tep_format_field **fields, *f;
-	struct tep_event *ev;
-	unsigned long long v;
-	uint32_t size = ci->ev_len;
+	int32_t tid;
 
-	if (r->type_size <= 0 || (uint64_t)r->type_off + r->type_size > size)
-		goto undecodable;
-	ev = tep_find_event(r->tep, tep_data_type(r->tep, &trec));
-	if (!ev)
-		goto undecodable;
-	f = tep_find_common_field(ev, "common_pid");
-	if (!f || f->offset < 0 || f->size <= 0 || f->size > 8 ||
-	    (uint64_t)f->offset + f->size > size || tep_read_number_field(f, raw, &v))
-		goto undecodable;
-	rec.tid = (int32_t)v;
-	rec.system = ev->system;
-	rec.event = ev->name;
-	rec.comm = comm_of(r, rec.tid);
-	rec.comm_is_process = false;	/* a thread's name ("CPU 0/KVM") */
-	fields = tep_event_fields(ev);
-	for (int i = 0; fields && fields[i] && rec.nfields < TRACE_REC_MAX_FIELDS; i++) {
-		f = fields[i];
-		if (f->flags & (TEP_FIELD_IS_ARRAY | TEP_FIELD_IS_STRING | TEP_FIELD_IS_DYNAMIC))
-			continue;
-		if (f->offset < 0 || f->size <= 0 || f->size > 8 ||
-		    (uint64_t)f->offset + f->size > size) {
-			free(fields);
-			goto undecodable;
-		}
-		if (tep_read_number_field(f, raw, &v))
-			continue;
-		if ((f->flags & TEP_FIELD_IS_SIGNED) && f->size < 8 &&
-		    (v >> (f->size * 8 - 1)) & 1)
-			v |= ~0ULL << (f->size * 8);
-		rec.fields[rec.nfields].name = f->name;
-		rec.fields[rec.nfields].val = v;
-		rec.nfields++;
+	if (tracing_decode(r->tep, &rec, r->t.buf + ci->ev_off, ci->ev_len, &tid)) {
+		st->undecodable++;
+		return 0;
 	}
-	free(fields);
+	/* trace.dat has no tgid: the thread stands for its process (see report) */
+	rec.tid = tid;
+	rec.comm = comm_of(r, tid);
+	rec.comm_is_process = false;	/* a thread's name ("CPU 0/KVM") */
 	st->samples++;
 	return fn(&rec, ctx);
-undecodable:
-	st->undecodable++;
-	return 0;
 }
 
 static int read_events(struct reader *r, trace_rec_fn fn, void *ctx,
@@ -575,23 +369,6 @@ static int read_events(struct reader *r, trace_rec_fn fn, void *ctx,
 	}
 }
 
-/* common_type's place, so tep_data_type never reads past a short record */
-static void find_type_field(struct reader *r)
-{
-	struct tep_event **evs = tep_list_events(r->tep, TEP_EVENT_SORT_ID);
-	struct tep_format_field *f;
-
-	r->type_off = 0;
-	r->type_size = 0;
-	if (!evs || !evs[0])
-		return;
-	f = tep_find_common_field(evs[0], "common_type");
-	if (f && f->offset >= 0 && f->size > 0 && f->size <= 8) {
-		r->type_off = f->offset;
-		r->type_size = f->size;
-	}
-}
-
 int trace_dat_read_mem(const void *buf, size_t len, trace_rec_fn fn, void *ctx,
 		       struct trace_read_stats *st, char *err, size_t errlen)
 {
@@ -604,18 +381,16 @@ int trace_dat_read_mem(const void *buf, size_t len, trace_rec_fn fn, void *ctx,
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return -ENOMEM;
-	r->buf = buf;
-	r->len = len;
-	r->err = err;
-	r->errlen = errlen;
+	r->t.buf = buf;
+	r->t.len = len;
+	r->t.err = err;
+	r->t.errlen = errlen;
 	r->tep = tep_alloc();
 	ret = r->tep ? parse_header(r, &table) : -ENOMEM;
 	if (!ret)
 		ret = setup_cpus(r, table);
-	if (!ret) {
-		find_type_field(r);
+	if (!ret)
 		ret = read_events(r, fn, ctx, st);
-	}
 	free(r->cpus);
 	if (r->tep)
 		tep_free(r->tep);
