@@ -145,10 +145,12 @@ static int read_input(const char *path, struct trace_map *m, struct trace_read_s
 	*kindp = kind;
 	if (kind == IN_PERF_DATA) {
 		fclose(f);
-		ret = perf_data_read(path, trace_map_feed, m, st, err, sizeof(err));
+		ret = trace_read_file(path, perf_data_read_mem, trace_map_feed, m, st, err,
+				      sizeof(err));
 	} else if (kind == IN_TRACE_DAT) {
 		fclose(f);
-		ret = trace_dat_read(path, trace_map_feed, m, st, err, sizeof(err));
+		ret = trace_read_file(path, trace_dat_read_mem, trace_map_feed, m, st, err,
+				      sizeof(err));
 	} else {
 		ret = perf_script_read(f, trace_map_feed, m, st, err, sizeof(err));
 		if (f != stdin)

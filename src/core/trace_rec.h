@@ -48,20 +48,23 @@ bool trace_rec_get(const struct trace_rec *r, const char *name, uint64_t *val);
  * Readers return 0, -EINVAL for malformed or unsupported input (err says
  * what and where), or another -errno for I/O errors.
  */
-int perf_data_read(const char *path, trace_rec_fn fn, void *ctx,
-		   struct trace_read_stats *st, char *err, size_t errlen);
-/* perf script text (default fields) from an open stream. */
-int perf_script_read(FILE *f, trace_rec_fn fn, void *ctx, struct trace_read_stats *st,
-		     char *err, size_t errlen);
+typedef int (*trace_mem_reader)(const void *buf, size_t len, trace_rec_fn fn, void *ctx,
+				struct trace_read_stats *st, char *err, size_t errlen);
+
+/* perf.data, from memory. */
 int perf_data_read_mem(const void *buf, size_t len, trace_rec_fn fn, void *ctx,
 		       struct trace_read_stats *st, char *err, size_t errlen);
 /*
- * trace-cmd trace.dat, file version 6. Kernel records name the thread only:
- * pid is -1 and tid the record's common_pid.
+ * trace-cmd trace.dat, file version 6, from memory. Kernel records name the
+ * thread only: pid is -1 and tid the record's common_pid.
  */
-int trace_dat_read(const char *path, trace_rec_fn fn, void *ctx,
-		   struct trace_read_stats *st, char *err, size_t errlen);
 int trace_dat_read_mem(const void *buf, size_t len, trace_rec_fn fn, void *ctx,
 		       struct trace_read_stats *st, char *err, size_t errlen);
+/* A file mapped and handed to one of the readers above; errors name the file. */
+int trace_read_file(const char *path, trace_mem_reader reader, trace_rec_fn fn, void *ctx,
+		    struct trace_read_stats *st, char *err, size_t errlen);
+/* perf script text (default fields) from an open stream. */
+int perf_script_read(FILE *f, trace_rec_fn fn, void *ctx, struct trace_read_stats *st,
+		     char *err, size_t errlen);
 
 #endif
