@@ -226,6 +226,21 @@ obs_ftrace_stop() {
 	sort -u /tmp/obs.names > /tmp/obs.names.u
 	diag "ftrace observer: $(grep -c . /tmp/obs.raw) lines"
 }
+
+# Stop the observer: kvmslb stat (SIGINT; its last "total" JSON line is the
+# one that counts) or the ftrace reader.
+obs_stop() {	# SOURCE
+	if [ "$observer" = kvmslb ]; then
+		kill -INT $OBS_PID; wait $OBS_PID; rc=$?
+		check "kvmslb stat --source $1 exits 0 on SIGINT (rc=$rc)" [ $rc -eq 0 ]
+		sed 's/^/#   kvmslb: /' /tmp/obs.err
+		tot=$(grep '"kind":"total"' /tmp/obs.json | tail -n1)
+		[ -n "$tot" ] || tot=$(tail -n1 /tmp/obs.json)
+		fact "json stat $tot"
+	else
+		obs_ftrace_stop
+	fi
+}
 # awk prologue for observer lines: tid, tg[] map, ev, ts (seconds), name[]
 OBS_AWK='
 BEGIN { while ((getline l < "/tmp/obs.names.u") > 0) { split(l, a, " "); name[a[1]] = a[2] } }

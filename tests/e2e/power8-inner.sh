@@ -79,17 +79,7 @@ guest_start p8-code  --vcpus 1 --data-pages 0  --code-pages 2 $run --pace --inje
 guest_start p8-flood --vcpus 1 --data-pages 4 --code-pages 1 $run --inject ${E2E_FLOOD:-4096}
 guest_wait
 
-if [ $observer = kvmslb ]; then
-	kill -INT $OBS_PID; wait $OBS_PID; rc=$?
-	check "kvmslb stat --source patched exits 0 on SIGINT (rc=$rc)" [ $rc -eq 0 ]
-	sed 's/^/#   kvmslb: /' /tmp/obs.err
-	# JSON lines: the last "total" report is the one that counts.
-	tot=$(grep '"kind":"total"' /tmp/obs.json | tail -n1)
-	[ -n "$tot" ] || tot=$(tail -n1 /tmp/obs.json)
-	fact "json stat $tot"
-else
-	obs_ftrace_stop
-fi
+obs_stop patched
 gt_stop
 
 # Field values from "key=value" event text (TP_printk of kernel-patch/).

@@ -54,17 +54,7 @@ guest_start p9-beta  --vcpus 2 --data-pages 32 --code-pages 4 $run
 guest_start p9-gamma --vcpus 1 --data-pages 8  --code-pages 8 $run
 guest_wait
 
-if [ $observer = kvmslb ]; then
-	kill -INT $OBS_PID; wait $OBS_PID; rc=$?
-	check "kvmslb stat --source stock exits 0 on SIGINT (rc=$rc)" [ $rc -eq 0 ]
-	sed 's/^/#   kvmslb: /' /tmp/obs.err
-	# JSON lines: the last "total" report is the one that counts.
-	tot=$(grep '"kind":"total"' /tmp/obs.json | tail -n1)
-	[ -n "$tot" ] || tot=$(tail -n1 /tmp/obs.json)
-	fact "json stat $tot"
-else
-	obs_ftrace_stop
-fi
+obs_stop stock
 gt_stop
 
 # Ground truth per process.

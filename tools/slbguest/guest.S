@@ -68,6 +68,25 @@
 .endm
 
 /* vector that is never expected: count, report, stop */
+/*
+ * A segment interrupt: save what seg_reload uses, count it, and reload the
+ * SLB entry for the address in 'addr_spr' (DAR or SRR0) before retrying.
+ */
+.macro SEG_VEC cnt, vec, addr_spr
+	mtspr	SPRN_SPRG1, r13
+	mfspr	r13, SPRN_SPRG0
+	std	r3, VA_SAVE + 0(r13)
+	std	r4, VA_SAVE + 8(r13)
+	std	r5, VA_SAVE + 16(r13)
+	std	r6, VA_SAVE + 40(r13)
+	mfcr	r3
+	std	r3, VA_SAVE + 24(r13)
+	INC	\cnt, r4
+	li	r5, \vec
+	mfspr	r3, \addr_spr
+	b	seg_reload
+.endm
+
 .macro OTHER_VEC v
 	.org	\v
 	mtspr	SPRN_SPRG1, r13
@@ -101,18 +120,7 @@ slbg_payload_start:
 
 /* 0x380 Data Segment: reload the SLB entry for DAR and retry */
 	.org	0x380
-	mtspr	SPRN_SPRG1, r13
-	mfspr	r13, SPRN_SPRG0
-	std	r3, VA_SAVE + 0(r13)
-	std	r4, VA_SAVE + 8(r13)
-	std	r5, VA_SAVE + 16(r13)
-	std	r6, VA_SAVE + 40(r13)
-	mfcr	r3
-	std	r3, VA_SAVE + 24(r13)
-	INC	VA_CNT_DSEGI, r4
-	li	r5, 0x380
-	mfspr	r3, SPRN_DAR
-	b	seg_reload
+	SEG_VEC	VA_CNT_DSEGI, 0x380, SPRN_DAR
 
 /* 0x400 Instruction Storage: unexpected */
 	.org	0x400
@@ -124,18 +132,7 @@ slbg_payload_start:
 
 /* 0x480 Instruction Segment: reload the SLB entry for SRR0 and retry */
 	.org	0x480
-	mtspr	SPRN_SPRG1, r13
-	mfspr	r13, SPRN_SPRG0
-	std	r3, VA_SAVE + 0(r13)
-	std	r4, VA_SAVE + 8(r13)
-	std	r5, VA_SAVE + 16(r13)
-	std	r6, VA_SAVE + 40(r13)
-	mfcr	r3
-	std	r3, VA_SAVE + 24(r13)
-	INC	VA_CNT_ISEGI, r4
-	li	r5, 0x480
-	mfspr	r3, SPRN_SRR0
-	b	seg_reload
+	SEG_VEC	VA_CNT_ISEGI, 0x480, SPRN_SRR0
 
 	.irp v, 0x500,0x520,0x540,0x560,0x580,0x5a0,0x5c0,0x5e0
 	OTHER_VEC \v
