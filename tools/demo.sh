@@ -34,24 +34,6 @@ esac
 [[ $secs =~ ^[1-9][0-9]*$ ]] || { echo "demo: --seconds '$secs': expected a count" >&2; exit 2; }
 
 [ -x "$BUILD/ppc64le/kvmslb" ] || { echo "demo: $BUILD/ppc64le/kvmslb is not built (run: make cross)" >&2; exit 1; }
-# Fail fast, before any kernel build or boot, if the views are not written yet
-# (only "not built yet" and bad usage count here: qemu-user has no KVM or BPF).
-if command -v qemu-ppc64le-static >/dev/null; then
-	for c in "top -b -n 1 -d 1" "stat 1 1"; do
-		set +e
-		msg=$(timeout 20 qemu-ppc64le-static "$BUILD/ppc64le/kvmslb" $c 2>&1 >/dev/null)
-		rc=$?
-		set -e
-		case $msg in *"not built yet"*)
-			echo "demo: kvmslb ${c%% *} is not built yet: $(echo "$msg" | grep -m1 'not built yet' | sed 's/.*not built yet: //')" >&2
-			exit 1 ;;
-		esac
-		if [ $rc -eq 2 ]; then
-			echo "demo: 'kvmslb $c' is refused (not written yet?): $(echo "$msg" | head -n1)" >&2
-			exit 1
-		fi
-	done
-fi
 [ -x "$BUILD/ppc64le/slbguest" ] || { echo "demo: $BUILD/ppc64le/slbguest is not built (run: make slbguest)" >&2; exit 1; }
 
 inner=$(mktemp)
@@ -60,13 +42,6 @@ cat > "$inner" <<INNER
 secs=$secs source=$source kernel=$kernel
 INNER
 cat >> "$inner" <<'INNER'
-for c in "top -b -n 1 -d 1" "stat 1 1"; do
-	msg=$(timeout 20 kvmslb $c 2>&1 >/dev/null); rc=$?
-	case $msg in *"not built yet"*)
-		echo "demo: kvmslb ${c%% *} is not built yet: ${msg##*not built yet: }"; exit 1 ;;
-	esac
-	[ $rc -ne 2 ] || { echo "demo: 'kvmslb $c' is refused: $(echo "$msg" | head -n1)"; exit 1; }
-done
 if [ $kernel = patched ] && [ ! -d /sys/kernel/tracing/events/kvm_hv/kvm_segment_synth ]; then
 	echo "demo: this kernel has no kvm_hv:kvm_segment_synth: not the patched kernel"; exit 1
 fi

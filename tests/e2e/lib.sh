@@ -227,6 +227,15 @@ obs_ftrace_stop() {
 	diag "ftrace observer: $(grep -c . /tmp/obs.raw) lines"
 }
 
+# The observer: kvmslb when it is in the host, else an ftrace instance
+# (E2E_OBSERVER=ftrace forces it); always said.
+obs_choose() {
+	observer=ftrace
+	command -v kvmslb >/dev/null && observer=kvmslb
+	[ -z "$E2E_OBSERVER" ] || observer=$E2E_OBSERVER
+	fact "observer source=$observer"
+}
+
 # Stop the observer: kvmslb stat (SIGINT; its last "total" JSON line is the
 # one that counts) or the ftrace reader.
 obs_stop() {	# SOURCE

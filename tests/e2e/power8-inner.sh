@@ -46,16 +46,7 @@ guest_held() {
 	fact "$line"
 }
 
-observer=ftrace
-if command -v kvmslb >/dev/null; then
-	msg=$(timeout 10 kvmslb stat 1 1 2>&1 >/dev/null)
-	case $msg in
-	*"not built yet"*) diag "observer: ftrace instance (kvmslb stat: $(echo "$msg" | grep -m1 'not built yet'))" ;;
-	*) observer=kvmslb ;;
-	esac
-fi
-[ -z "$E2E_OBSERVER" ] || observer=$E2E_OBSERVER
-fact "observer source=$observer"
+obs_choose
 
 gt_start kvm_hv/kvm_segment_synth kvm_hv/kvm_hfault
 if [ $observer = kvmslb ]; then

@@ -18,17 +18,7 @@ if ! command -v slbguest >/dev/null; then
 	finish; exit
 fi
 
-# Observer: kvmslb when its stat command exists, otherwise ftrace; always said.
-observer=ftrace
-if command -v kvmslb >/dev/null; then
-	msg=$(timeout 10 kvmslb stat 1 1 2>&1 >/dev/null)
-	case $msg in
-	*"not built yet"*) diag "observer: ftrace instance (kvmslb stat: $(echo "$msg" | grep -m1 'not built yet'))" ;;
-	*) observer=kvmslb ;;
-	esac
-fi
-[ -z "$E2E_OBSERVER" ] || observer=$E2E_OBSERVER
-fact "observer source=$observer"
+obs_choose
 
 gt_start "kvm_hv/kvm_guest_exit:trap == 0xe00 || trap == 0xe20" kvm_hv/kvm_page_fault_enter kvm_hv/kvm_page_fault_exit
 if [ $observer = kvmslb ]; then
