@@ -107,7 +107,10 @@ $(BUILD)/kvmslbtop: $(BUILD)/kvmslb
 	$(Q)ln -sf kvmslb $@
 
 # ---- static ppc64le build --------------------------------------------------
-SYSROOT_PPC ?= $(KVMSLB_CACHE)/sysroot-ppc64el
+# Named after the script's content: a fresh clone reuses it, a changed
+# package list gets its own (tools/cross-sysroot.sh locks the writer).
+SYSROOT_KEY := $(shell sha256sum tools/cross-sysroot.sh | cut -c1-12)
+SYSROOT_PPC ?= $(KVMSLB_CACHE)/sysroot-ppc64el-$(SYSROOT_KEY)
 PPC_LIBDIR := $(SYSROOT_PPC)/usr/lib/powerpc64le-linux-gnu
 CROSS_CFLAGS := $(BASE_CFLAGS) -I$(SYSROOT_PPC)/usr/include \
 	-I$(SYSROOT_PPC)/usr/include/powerpc64le-linux-gnu -DKVMSLB_STATIC_CROSS
@@ -117,7 +120,7 @@ CROSS_LIBS := -L$(PPC_LIBDIR) -lbpf -lelf -lz -lzstd -ltraceevent -lncursesw -lt
 PPC_OBJDIR := $(BUILD)/ppc64le/obj
 PPC_OBJS := $(patsubst src/%.c,$(PPC_OBJDIR)/%.o,src/main.c $(SRC_LIB))
 
-$(SYSROOT_PPC)/.stamp: tools/cross-sysroot.sh
+$(SYSROOT_PPC)/.stamp:
 	$(call msg,SYSROOT,$(SYSROOT_PPC))
 	$(Q)tools/cross-sysroot.sh $(SYSROOT_PPC)
 

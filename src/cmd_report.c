@@ -7,6 +7,7 @@
  * core/trace_map.c (the BPF handlers' rules) -> core/agg.c -> view/agg_view.c.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "core/agg.h"
 #include "core/cli.h"
 #include "core/msg.h"
+#include "core/text.h"
 #include "core/trace_map.h"
 #include "core/trace_rec.h"
 #include "view/agg_view.h"
@@ -103,7 +105,7 @@ static int build_idents(struct report_idents *ri, const struct agg *a)
 
 		id->tgid = a->guests[i].tgid;
 		id->from = comm ? NAME_COMM : NAME_UNKNOWN;
-		snprintf(id->name, sizeof(id->name), "%s", comm ? comm : "");
+		text_sanitize(id->name, sizeof(id->name), comm ? comm : "", SIZE_MAX);
 	}
 	return 0;
 }

@@ -14,6 +14,7 @@
 
 #include "kvmslb.h"
 #include "core/msg.h"
+#include "core/out.h"
 
 struct kvmslb_global kvmslb_g = { .prog = "kvmslb" };
 const char *argp_program_version = "kvmslb " KVMSLB_VERSION;
@@ -86,6 +87,14 @@ static const struct kvmslb_cmd *cmd_select(const char *word, bool *ambiguous)
 	return found;
 }
 
+/* Whatever a command printed must have reached stdout: a write error is a failure. */
+static int finish(int ret)
+{
+	if (out_flush(stdout, "standard output") && ret == KVMSLB_EXIT_OK)
+		return KVMSLB_EXIT_RUNTIME;
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	const struct kvmslb_cmd *cmd;
@@ -97,7 +106,7 @@ int main(int argc, char **argv)
 	if (!strcmp(base, "kvmslbtop")) {
 		kvmslb_g.prog = "kvmslbtop";
 		msg_set_prog("kvmslbtop");
-		return cmd_top(argc, argv);
+		return finish(cmd_top(argc, argv));
 	}
 
 	for (; i < argc && argv[i][0] == '-'; i++) {
@@ -111,9 +120,9 @@ int main(int argc, char **argv)
 			kvmslb_g.verbose = true;
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			usage(stdout);
-			return KVMSLB_EXIT_OK;
+			return finish(KVMSLB_EXIT_OK);
 		} else if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
-			return cmd_version(0, NULL);
+			return finish(cmd_version(0, NULL));
 		} else {
 			p_err("unknown option '%s'; see 'kvmslb --help'", a);
 			return KVMSLB_EXIT_USAGE;
@@ -129,5 +138,5 @@ int main(int argc, char **argv)
 		      ambiguous ? "ambiguous" : "unknown", argv[i]);
 		return KVMSLB_EXIT_USAGE;
 	}
-	return cmd->run(argc - i, argv + i);
+	return finish(cmd->run(argc - i, argv + i));
 }

@@ -9,8 +9,12 @@
  *   guest exits of the fault path:   (guest, trap) += n
  *   fault paths with latency:        (guest, trap, outcome, latency_ns)
  *
- * tid 0 means "not per vcpu". Nothing here knows about BPF maps, screens
- * or output formats.
+ * The unit below a guest ("tid" in the calls below) is 0 for "not per
+ * vcpu", a vcpu thread id (stock and series v1 sources: the thread that
+ * emitted the event), or AGG_VCPU_ID(id), a vcpu by its KVM vcpu id
+ * (series v2 events carry it: on POWER8 a vcore's runner thread emits the
+ * exits of every vcpu of the vcore, so threads are not vcpus there).
+ * Nothing here knows about BPF maps, screens or output formats.
  */
 #ifndef KVMSLB_AGG_H
 #define KVMSLB_AGG_H
@@ -20,6 +24,20 @@
 
 #include "core/hist.h"
 #include "kvmslb/abi.h"
+
+#define AGG_VCPU_ID_FLAG	0x80000000u
+#define AGG_VCPU_ID(id)		(AGG_VCPU_ID_FLAG | ((uint32_t)(id) & ~AGG_VCPU_ID_FLAG))
+
+static inline bool agg_unit_is_vcpu_id(uint32_t unit)
+{
+	return unit & AGG_VCPU_ID_FLAG;
+}
+
+/* The vcpu id of an AGG_VCPU_ID() unit. */
+static inline uint32_t agg_unit_vcpu_id(uint32_t unit)
+{
+	return unit & ~AGG_VCPU_ID_FLAG;
+}
 
 struct agg_counters {
 	uint64_t hdsi, hisi;		/* HDSI/HISI fault paths (0xe00, 0xe20) */
@@ -39,7 +57,7 @@ struct agg_path {
 };
 
 struct agg_unit {
-	uint32_t tid;			/* 0: the whole guest */
+	uint32_t tid;			/* 0: the whole guest; a thread or AGG_VCPU_ID() */
 	struct agg_counters c;
 	struct agg_path *paths;
 	int npaths;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "core/guest.h"
+#include "core/text.h"
 
 const char *guest_name_from_str(enum guest_name_from f)
 {
@@ -45,18 +46,18 @@ static const char *opt_elem(const char *s, const char *end, char *out, size_t ou
 static enum guest_name_from parse_name_opt(const char *v, size_t vlen, char *out, size_t outlen)
 {
 	const char *end = v + vlen;
-	char elem[256];
+	char elem[512];
 	bool first = true;
 
 	while (v < end && *v) {
 		v = opt_elem(v, end, elem, sizeof(elem));
 		if (!strncmp(elem, "guest=", 6) && elem[6]) {
-			snprintf(out, outlen, "%s", elem + 6);
+			text_sanitize(out, outlen, elem + 6, sizeof(elem) - 6);
 			return NAME_QEMU_GUEST;
 		}
 		/* the first element without '=' is the name (implied guest=) */
 		if (first && elem[0] && !strchr(elem, '=')) {
-			snprintf(out, outlen, "%s", elem);
+			text_sanitize(out, outlen, elem, sizeof(elem));
 			return NAME_QEMU;
 		}
 		first = false;
@@ -155,7 +156,7 @@ int guest_ident_read(const char *root, uint32_t tgid, struct guest_ident *out)
 		snprintf(path, sizeof(path), "%s/proc/%" PRIu32 "/comm", root, tgid);
 		if (read_file(path, buf, sizeof(buf)) > 0) {
 			buf[strcspn(buf, "\n")] = '\0';
-			snprintf(out->name, sizeof(out->name), "%s", buf);
+			text_sanitize(out->name, sizeof(out->name), buf, sizeof(buf));
 			out->from = NAME_COMM;
 		} else {
 			snprintf(out->name, sizeof(out->name), "pid %" PRIu32, tgid);
@@ -168,8 +169,11 @@ void thread_comm_read(const char *root, uint32_t tgid, uint32_t tid, char *out, 
 {
 	char path[512];
 
+	char buf[64];
+
 	snprintf(path, sizeof(path), "%s/proc/%" PRIu32 "/task/%" PRIu32 "/comm", root, tgid, tid);
-	if (read_file(path, out, len) <= 0)
-		out[0] = '\0';
-	out[strcspn(out, "\n")] = '\0';
+	if (read_file(path, buf, sizeof(buf)) <= 0)
+		buf[0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	text_sanitize(out, len, buf, sizeof(buf));
 }

@@ -14,6 +14,11 @@ void msg_set_prog(const char *name)
 	msg_prog = name;
 }
 
+const char *msg_prog_name(void)
+{
+	return msg_prog;
+}
+
 void p_err(const char *fmt, ...)
 {
 	char buf[1024];

@@ -12,5 +12,6 @@ void p_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Errors and warnings use this name ("kvmslb", "kvmslb stat", ...). */
 void msg_set_prog(const char *name);
+const char *msg_prog_name(void);
 
 #endif

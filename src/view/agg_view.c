@@ -192,12 +192,17 @@ static void json_guest(struct json_writer *w, const struct view_opts *v,
 		json_key(w, "vcpus");
 		json_arr_begin(w);
 		for (int i = 0; i < g->nvcpus; i++) {
+			uint32_t unit = g->vcpus[i].tid;
 			char comm[64];
 
-			thread_name(v, g->tgid, g->vcpus[i].tid, comm, sizeof(comm));
 			json_obj_begin(w);
-			json_key_u64(w, "tid", g->vcpus[i].tid);
-			json_key_str(w, "thread", comm);
+			if (agg_unit_is_vcpu_id(unit)) {
+				json_key_u64(w, "vcpu_id", agg_unit_vcpu_id(unit));
+			} else {
+				thread_name(v, g->tgid, unit, comm, sizeof(comm));
+				json_key_u64(w, "tid", unit);
+				json_key_str(w, "thread", comm);
+			}
 			json_unit_body(w, &g->vcpus[i], false);
 			json_obj_end(w);
 		}
@@ -387,11 +392,16 @@ static void text_guest(const struct view_opts *v, const struct agg_guest *g,
 	if (!v->per_vcpu)
 		return;
 	for (int i = 0; i < g->nvcpus; i++) {
+		uint32_t unit = g->vcpus[i].tid;
 		char comm[64];
 
-		thread_name(v, g->tgid, g->vcpus[i].tid, comm, sizeof(comm));
-		printf("  vcpu thread %" PRIu32 " (%s)\n", g->vcpus[i].tid,
-		       comm[0] ? comm : v->live ? "exited" : "?");
+		if (agg_unit_is_vcpu_id(unit)) {
+			printf("  vcpu %" PRIu32 "\n", agg_unit_vcpu_id(unit));
+		} else {
+			thread_name(v, g->tgid, unit, comm, sizeof(comm));
+			printf("  vcpu thread %" PRIu32 " (%s)\n", unit,
+			       comm[0] ? comm : v->live ? "exited" : "?");
+		}
 		text_unit(v, &g->vcpus[i], "    ");
 	}
 }

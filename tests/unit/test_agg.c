@@ -57,6 +57,30 @@ static void test_events(void **state)
 	agg_free(&a);
 }
 
+/* vcpu 0 by id is a unit of its own, apart from the whole guest and from threads. */
+static void test_vcpu_id_units(void **state)
+{
+	const struct agg_guest *g;
+	struct agg a;
+
+	(void)state;
+	agg_init(&a);
+	assert_int_equal(agg_segment(&a, 20, AGG_VCPU_ID(0), 0x380, false, 3), 0);
+	assert_int_equal(agg_segment(&a, 20, AGG_VCPU_ID(1), 0x480, false, 4), 0);
+	assert_int_equal(agg_segment(&a, 20, 0, 0x380, false, 1), 0);
+	g = agg_find(&a, 20);
+	assert_int_equal(g->total.c.dsegi, 4);
+	assert_int_equal(g->total.c.isegi, 4);
+	assert_int_equal(g->nvcpus, 2);
+	assert_true(agg_unit_is_vcpu_id(g->vcpus[0].tid));
+	assert_int_equal(agg_unit_vcpu_id(g->vcpus[0].tid), 0);
+	assert_int_equal(g->vcpus[0].c.dsegi, 3);
+	assert_int_equal(agg_unit_vcpu_id(g->vcpus[1].tid), 1);
+	assert_int_equal(g->vcpus[1].c.isegi, 4);
+	assert_false(agg_unit_is_vcpu_id(1234));
+	agg_free(&a);
+}
+
 static void test_per_vcpu_and_diff(void **state)
 {
 	struct agg prev, cur, d;
@@ -201,6 +225,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_events),
+		cmocka_unit_test(test_vcpu_id_units),
 		cmocka_unit_test(test_per_vcpu_and_diff),
 		cmocka_unit_test(test_tracker_exit_and_reuse),
 	};
