@@ -162,7 +162,7 @@ demo:
 bench:
 	$(Q)tools/install-deps.sh --quiet
 	$(Q)$(MAKE) all test-build
-	$(Q)KVMSLB_ROOT=$(CURDIR) KVMSLB_BUILD=$(CURDIR)/$(BUILD) tests/run-bench.sh
+	$(Q)KVMSLB_ROOT=$(CURDIR) KVMSLB_BUILD=$(CURDIR)/$(BUILD) tests/run-bench.sh $(BENCH)
 
 # ---- install ---------------------------------------------------------------
 install: native

@@ -1,35 +1,20 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# make bench: per-event cost of kvmslb's BPF handlers (bpf_enable_stats
-# run_time_ns / run_cnt) against an empty raw_tp program, both attached to
-# raw_syscalls:sys_enter in the same run, as a ratio. Target: at most 2x.
-# Not part of make check (timing depends on the machine's load).
-#   KVMSLB_BENCH_SECS (default 5), KVMSLB_BENCH_RUNS (default 3: the median is kept)
+# make bench: every tests/bench/NN-*.sh in order (or those whose names
+# contain one of the arguments). Each prints its figures as ratios against
+# a peer measured in the same run, and exits non-zero when over its target.
+# Not part of make check: timing depends on the machine's load.
 set -u
-build=${KVMSLB_BUILD:?}
-secs=${KVMSLB_BENCH_SECS:-5}
-runs=${KVMSLB_BENCH_RUNS:-3}
-target=2.0
-b=$build/bpf-tests/bench_handlers
-[ -x "$b" ] || { echo "run-bench: $b not built (make test-build)" >&2; exit 1; }
-[ "$(id -u)" -eq 0 ] || { echo "run-bench: needs root (bpf_enable_stats, attaching programs)" >&2; exit 1; }
-
-declare -A ratios
-for r in $(seq "$runs"); do
-	out=$("$b" "$secs") || { echo "run-bench: run $r failed" >&2; echo "$out"; exit 1; }
-	echo "# run $r"
-	sed 's/^/#   /' <<<"$out"
-	while read -r _ name _ _ ratio; do
-		ratios[$name]+="${ratio#ratio=} "
-	done < <(grep '^bench ' <<<"$out")
-done
-
+root=${KVMSLB_ROOT:?}
 fail=0
-echo "handler cost vs an empty raw_tp program on the same tracepoint (median of $runs runs of ${secs} s):"
-for name in hfault segment guest_exit; do
-	med=$(tr ' ' '\n' <<<"${ratios[$name]}" | grep . | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
-	verdict=ok
-	awk -v m="$med" -v t="$target" 'BEGIN { exit !(m > t) }' && { verdict="OVER TARGET"; fail=1; }
-	printf '  %-11s %5sx   (target <= %sx) %s\n' "$name" "$med" "$target" "$verdict"
+for b in "$root"/tests/bench/[0-9]*.sh; do
+	name=$(basename "$b" .sh)
+	if [ $# -gt 0 ]; then
+		keep=0
+		for want in "$@"; do [[ $name == *"$want"* ]] && keep=1; done
+		[ $keep = 1 ] || continue
+	fi
+	echo "=== bench $name"
+	bash "$b" || { echo "=== bench $name: over target or failed"; fail=1; }
 done
 exit $fail

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# BPF program tests (tests/suites/15-bpf.sh) and the bench (tests/run-bench.sh).
+# BPF program tests (tests/suites/15-bpf.sh) and the bench (tests/bench/10-bpf-handlers.sh).
 #   tests/bpf/*.bpf.c     test-only BPF objects (stand-ins on tracepoints that fire here)
 #   tests/bpf/test_*.c    test binaries: bpf_test.c helper + cmocka + libkvmslb.a
 #   tests/bpf/bench_*.c   benchmark binaries

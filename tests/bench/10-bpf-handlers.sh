@@ -1,0 +1,35 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Per-event cost of kvmslb's BPF handlers (bpf_enable_stats
+# run_time_ns / run_cnt) against an empty raw_tp program, both attached to
+# raw_syscalls:sys_enter in the same run, as a ratio. Target: at most 2x.
+# Not part of make check (timing depends on the machine's load).
+#   KVMSLB_BENCH_SECS (default 5), KVMSLB_BENCH_RUNS (default 3: the median is kept)
+set -u
+build=${KVMSLB_BUILD:?}
+secs=${KVMSLB_BENCH_SECS:-5}
+runs=${KVMSLB_BENCH_RUNS:-3}
+target=2.0
+b=$build/bpf-tests/bench_handlers
+[ -x "$b" ] || { echo "bench bpf-handlers: $b not built (make test-build)" >&2; exit 1; }
+[ "$(id -u)" -eq 0 ] || { echo "bench bpf-handlers: needs root (bpf_enable_stats, attaching programs)" >&2; exit 1; }
+
+declare -A ratios
+for r in $(seq "$runs"); do
+	out=$("$b" "$secs") || { echo "bench bpf-handlers: run $r failed" >&2; echo "$out"; exit 1; }
+	echo "# run $r"
+	sed 's/^/#   /' <<<"$out"
+	while read -r _ name _ _ ratio; do
+		ratios[$name]+="${ratio#ratio=} "
+	done < <(grep '^bench ' <<<"$out")
+done
+
+fail=0
+echo "handler cost vs an empty raw_tp program on the same tracepoint (median of $runs runs of ${secs} s):"
+for name in hfault segment guest_exit; do
+	med=$(tr ' ' '\n' <<<"${ratios[$name]}" | grep . | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+	verdict=ok
+	awk -v m="$med" -v t="$target" 'BEGIN { exit !(m > t) }' && { verdict="OVER TARGET"; fail=1; }
+	printf '  %-11s %5sx   (target <= %sx) %s\n' "$name" "$med" "$target" "$verdict"
+done
+exit $fail
