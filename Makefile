@@ -47,7 +47,9 @@ SRC_CORE := $(sort $(wildcard src/core/*.c))
 SRC_CMD := $(sort $(wildcard src/cmd_*.c))
 # Front ends keep their helpers in src/<front end>/.
 SRC_FRONT := $(sort $(wildcard src/export/*.c src/top/*.c src/report/*.c src/view/*.c))
-SRC_LIB := $(SRC_CORE) $(SRC_CMD) $(SRC_FRONT)
+# Readers of recorded data (perf.data, perf script, trace.dat): used by report only.
+SRC_RECORD := $(sort $(wildcard src/record/*.c))
+SRC_LIB := $(SRC_CORE) $(SRC_CMD) $(SRC_FRONT) $(SRC_RECORD)
 BPF_SRCS := $(sort $(wildcard bpf/*.bpf.c))
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
 BPF_SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.skel.h,$(BPF_SRCS))

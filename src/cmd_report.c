@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * kvmslb report: per-guest totals and latency histograms from recorded
- * kvm_hv data. The path of one event: perf.data sample (core/perf_data.c),
- * trace.dat record (core/trace_dat.c) or perf script line
- * (core/perf_script.c) -> struct trace_rec ->
- * core/trace_map.c (the BPF handlers' rules) -> core/agg.c -> view/agg_view.c.
+ * kvm_hv data. The path of one event: perf.data sample (record/perf_data.c),
+ * trace.dat record (record/trace_dat.c) or perf script line
+ * (record/perf_script.c) -> struct trace_rec ->
+ * record/trace_map.c (the BPF handlers' rules) -> core/agg.c -> view/agg_view.c.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -17,8 +17,8 @@
 #include "core/cli.h"
 #include "core/msg.h"
 #include "core/text.h"
-#include "core/trace_map.h"
-#include "core/trace_rec.h"
+#include "record/trace_map.h"
+#include "record/trace_rec.h"
 #include "view/agg_view.h"
 
 static const char doc[] =

@@ -3,11 +3,11 @@
 # tests/fuzz/fuzz_<name>.c links the sources listed in FUZZ_SRCS_<name>.
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Iinclude -Isrc \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-FUZZ_SRCS_perf_data := src/core/perf_data.c src/core/tracing_data.c src/core/trace_rec.c
+FUZZ_SRCS_perf_data := src/record/perf_data.c src/record/tracing_data.c src/record/trace_rec.c
 FUZZ_LIBS_perf_data := -ltraceevent
-FUZZ_SRCS_trace_dat := src/core/trace_dat.c src/core/tracing_data.c src/core/trace_rec.c
+FUZZ_SRCS_trace_dat := src/record/trace_dat.c src/record/tracing_data.c src/record/trace_rec.c
 FUZZ_LIBS_trace_dat := -ltraceevent
-FUZZ_SRCS_perf_script := src/core/perf_script.c src/core/trace_rec.c src/core/traps.c
+FUZZ_SRCS_perf_script := src/record/perf_script.c src/record/trace_rec.c src/core/traps.c
 FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_NAMES))
 

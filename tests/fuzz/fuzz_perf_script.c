@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "core/trace_rec.h"
+#include "record/trace_rec.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

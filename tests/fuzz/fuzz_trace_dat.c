@@ -3,7 +3,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/trace_rec.h"
+#include "record/trace_rec.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/trace_rec.h"
+#include "record/trace_rec.h"
 
 bool trace_rec_get(const struct trace_rec *r, const char *name, uint64_t *val)
 {

@@ -13,7 +13,7 @@
 
 #include <traceevent/event-parse.h>
 
-#include "core/trace_rec.h"
+#include "record/trace_rec.h"
 
 /* A file in memory; every read is bounds-checked by the callers through tcur_*. */
 struct tdata {

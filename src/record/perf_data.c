@@ -15,8 +15,8 @@
 
 #include <traceevent/event-parse.h>
 
-#include "core/trace_rec.h"
-#include "core/tracing_data.h"
+#include "record/trace_rec.h"
+#include "record/tracing_data.h"
 
 #define PERF_MAGIC2		0x32454c4946524550ULL	/* "PERFILE2" */
 #define HEADER_TRACING_DATA	1

@@ -28,8 +28,8 @@
 
 #include <traceevent/event-parse.h>
 
-#include "core/trace_rec.h"
-#include "core/tracing_data.h"
+#include "record/trace_rec.h"
+#include "record/tracing_data.h"
 
 #define MAX_CPUS		4096
 #define MAX_COMMS		4096

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/tracing_data.h"
+#include "record/tracing_data.h"
 
 int tdata_fail(struct tdata *t, const char *fmt, ...)
 {

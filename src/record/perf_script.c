@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/trace_rec.h"
+#include "record/trace_rec.h"
 #include "core/traps.h"
 #include "kvmslb/abi.h"
 

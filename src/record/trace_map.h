@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #include "core/agg.h"
-#include "core/trace_rec.h"
+#include "record/trace_rec.h"
 
 struct pf_start {
 	int32_t tid;

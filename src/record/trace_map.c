@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/trace_map.h"
+#include "record/trace_map.h"
 #include "kvmslb/maps.h"
 
 void trace_map_init(struct trace_map *m, struct agg *a)
