@@ -41,7 +41,7 @@ WARN := -Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes -Wshadow 
 	-Wno-format-truncation
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O2 $(WARN) -Iinclude -Isrc \
 	-I$(BUILD)/bpf -DKVMSLB_VERSION='"$(VERSION)"'
-NATIVE_LIBS := -lbpf -lelf -lz -ltraceevent -lncursesw -lmicrohttpd
+NATIVE_LIBS := -lbpf -lelf -lz -lzstd -ltraceevent -lncursesw -lmicrohttpd
 
 SRC_CORE := $(sort $(wildcard src/core/*.c))
 SRC_CMD := $(sort $(wildcard src/cmd_*.c))

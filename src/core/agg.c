@@ -23,6 +23,7 @@ const char *agg_outcome_name(unsigned int outcome)
 void agg_init(struct agg *a)
 {
 	memset(a, 0, sizeof(*a));
+	key_index_init(&a->index);
 }
 
 static void unit_free(struct agg_unit *u)
@@ -47,6 +48,7 @@ void agg_free(struct agg *a)
 	for (int i = 0; i < a->nguests; i++)
 		guest_free(&a->guests[i]);
 	free(a->guests);
+	key_index_free(&a->index);
 	agg_init(a);
 }
 
@@ -55,68 +57,124 @@ void agg_reset(struct agg *a)
 	agg_free(a);
 }
 
-/* Index of tgid, or -(insertion point) - 1. */
-static int guest_index(const struct agg *a, uint32_t tgid)
+/* The index after guests moved: positions from 'from' on. */
+static int reindex(struct agg *a, int from)
 {
-	int lo = 0, hi = a->nguests;
+	for (int i = from; i < a->nguests; i++)
+		if (key_index_put(&a->index, a->guests[i].tgid, i))
+			return -ENOMEM;
+	return 0;
+}
 
-	while (lo < hi) {
-		int mid = (lo + hi) / 2;
+static int cmp_guest(const void *x, const void *y)
+{
+	const struct agg_guest *g = x, *h = y;
 
-		if (a->guests[mid].tgid == tgid)
-			return mid;
-		if (a->guests[mid].tgid < tgid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return -lo - 1;
+	return g->tgid < h->tgid ? -1 : g->tgid > h->tgid;
+}
+
+void agg_bulk_begin(struct agg *a)
+{
+	a->bulk = true;
+}
+
+void agg_bulk_end(struct agg *a)
+{
+	a->bulk = false;
+	qsort(a->guests, a->nguests, sizeof(*a->guests), cmp_guest);
+	key_index_clear(&a->index);
+	/* the index had room for them all: no allocation, no failure */
+	reindex(a, 0);
+	a->last = 0;
 }
 
 struct agg_guest *agg_find(const struct agg *a, uint32_t tgid)
 {
-	int i = guest_index(a, tgid);
+	uint32_t i;
 
-	return i >= 0 ? &a->guests[i] : NULL;
+	if (a->nguests && a->last < a->nguests && a->guests[a->last].tgid == tgid)
+		return &a->guests[a->last];
+	return key_index_get(&a->index, tgid, &i) ? &a->guests[i] : NULL;
 }
 
 static struct agg_guest *guest_get(struct agg *a, uint32_t tgid)
 {
-	struct agg_guest *g;
-	int i = guest_index(a, tgid);
+	struct agg_guest *g = agg_find(a, tgid);
+	int i = a->nguests;
 
-	if (i >= 0)
-		return &a->guests[i];
-	i = -i - 1;
-	g = realloc(a->guests, (a->nguests + 1) * sizeof(*g));
-	if (!g)
-		return NULL;
-	a->guests = g;
-	memmove(&g[i + 1], &g[i], (a->nguests - i) * sizeof(*g));
+	if (g) {
+		a->last = g - a->guests;
+		return g;
+	}
+	if (a->nguests == a->cap) {
+		int cap = a->cap ? 2 * a->cap : 16;
+
+		g = realloc(a->guests, cap * sizeof(*g));
+		if (!g)
+			return NULL;
+		a->guests = g;
+		a->cap = cap;
+	}
+	g = a->guests;
+	/* sorted by tgid: new guests usually come last; else move the ones after */
+	if (!a->bulk && i && g[i - 1].tgid > tgid) {
+		int lo = 0, hi = i;
+
+		while (lo < hi) {
+			int mid = (lo + hi) / 2;
+
+			if (g[mid].tgid < tgid)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		i = lo;
+		memmove(&g[i + 1], &g[i], (a->nguests - i) * sizeof(*g));
+	}
 	a->nguests++;
 	memset(&g[i], 0, sizeof(*g));
 	g[i].tgid = tgid;
+	if (reindex(a, i)) {
+		/* undo: the guest cannot be found, so it must not be there */
+		memmove(&g[i], &g[i + 1], (a->nguests - i - 1) * sizeof(*g));
+		a->nguests--;
+		key_index_del(&a->index, tgid);
+		reindex(a, i);
+		return NULL;
+	}
+	a->last = i;
 	return &g[i];
 }
 
+/* vcpus sorted by tid: binary search; inserts move the (few) vcpus after. */
 static struct agg_unit *vcpu_get(struct agg_guest *g, uint32_t tid)
 {
 	struct agg_unit *u;
-	int i = 0;
+	int lo = 0, hi = g->nvcpus;
 
-	while (i < g->nvcpus && g->vcpus[i].tid < tid)
-		i++;
-	if (i < g->nvcpus && g->vcpus[i].tid == tid)
-		return &g->vcpus[i];
-	u = realloc(g->vcpus, (g->nvcpus + 1) * sizeof(*u));
-	if (!u)
-		return NULL;
-	g->vcpus = u;
-	memmove(&u[i + 1], &u[i], (g->nvcpus - i) * sizeof(*u));
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+
+		if (g->vcpus[mid].tid < tid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < g->nvcpus && g->vcpus[lo].tid == tid)
+		return &g->vcpus[lo];
+	/* capacity: the next power of two above nvcpus */
+	if (!(g->nvcpus & (g->nvcpus - 1)) || g->nvcpus < 4) {
+		u = realloc(g->vcpus, (g->nvcpus < 4 ? 4 : 2 * g->nvcpus) * sizeof(*u));
+		if (!u)
+			return NULL;
+		g->vcpus = u;
+	}
+	u = g->vcpus;
+	memmove(&u[lo + 1], &u[lo], (g->nvcpus - lo) * sizeof(*u));
 	g->nvcpus++;
-	memset(&u[i], 0, sizeof(*u));
-	u[i].tid = tid;
-	return &u[i];
+	memset(&u[lo], 0, sizeof(*u));
+	u[lo].tid = tid;
+	return &u[lo];
 }
 
 /* The guest's total and, with tid != 0, its vcpu unit: up to two units. */
@@ -278,11 +336,27 @@ int agg_fault_hist(struct agg *a, uint32_t tgid, uint32_t tid, unsigned int trap
 int agg_fault(struct agg *a, uint32_t tgid, uint32_t tid, unsigned int trap,
 	      unsigned int outcome, uint64_t latency_ns, bool injected, uint64_t dropped)
 {
-	struct log2_hist h;
+	struct agg_unit *u[2];
+	int err = units(a, tgid, tid, u);
 
-	memset(&h, 0, sizeof(h));
-	hist_add(&h, latency_ns);
-	return agg_fault_hist(a, tgid, tid, trap, outcome, &h, injected, dropped);
+	if (err)
+		return err;
+	/* agg_fault_hist with a one-sample histogram, without building one */
+	for (int i = 0; i < 2 && u[i]; i++) {
+		struct agg_path *p = path_get(u[i], trap, outcome);
+		struct agg_counters *c = &u[i]->c;
+
+		if (!p)
+			return -ENOMEM;
+		hist_add(&p->hist, latency_ns);
+		c->hdsi += trap == KVMSLB_TRAP_H_DATA_STORAGE;
+		c->hisi += trap == KVMSLB_TRAP_H_INST_STORAGE;
+		if (outcome < KVMSLB_OUTCOME_NR)
+			c->outcome[outcome]++;
+		c->fault_injected += injected;
+		c->dropped += dropped;
+	}
+	return 0;
 }
 
 void agg_unit_hist(const struct agg_unit *u, struct log2_hist *out)
@@ -375,11 +449,17 @@ int agg_diff(struct agg *dst, const struct agg *cur, const struct agg *prev)
 
 void agg_remove(struct agg *a, uint32_t tgid)
 {
-	int i = guest_index(a, tgid);
+	struct agg_guest *g = agg_find(a, tgid);
+	int i;
 
-	if (i < 0)
+	if (!g)
 		return;
-	guest_free(&a->guests[i]);
+	i = g - a->guests;
+	guest_free(g);
 	memmove(&a->guests[i], &a->guests[i + 1], (a->nguests - i - 1) * sizeof(a->guests[0]));
 	a->nguests--;
+	key_index_del(&a->index, tgid);
+	/* the index has room: reindexing moved guests cannot fail */
+	reindex(a, i);
+	a->last = 0;
 }

@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "core/hist.h"
+#include "core/index.h"
 #include "kvmslb/abi.h"
 
 #define AGG_VCPU_ID_FLAG	0x80000000u
@@ -82,9 +83,14 @@ struct agg_health {
 };
 
 struct agg {
-	struct agg_guest *guests;	/* sorted by tgid */
+	struct agg_guest *guests;	/* sorted by tgid (but see agg_bulk_begin) */
 	int nguests;
 	struct agg_health health;
+	/* private: capacity, tgid -> position, the last guest updated */
+	int cap;
+	bool bulk;
+	int last;
+	struct key_index index;
 };
 
 /* "retry", "reflect", "segment", "host", "mmio"; "none" for KVMSLB_OUTCOME_NONE. */
@@ -94,6 +100,14 @@ void agg_init(struct agg *a);
 void agg_free(struct agg *a);
 /* Reset to empty, keeping nothing. */
 void agg_reset(struct agg *a);
+/*
+ * Loading many guests at once (recorded data): until agg_bulk_end, new
+ * guests and vcpus are appended in arrival order rather than inserted in
+ * sorted place (each such insert moves everything after it); agg_find and
+ * every update work meanwhile. agg_bulk_end sorts them, O(n log n).
+ */
+void agg_bulk_begin(struct agg *a);
+void agg_bulk_end(struct agg *a);
 
 /* Updates; 0 or -ENOMEM. */
 int agg_segment(struct agg *a, uint32_t tgid, uint32_t tid, unsigned int vector,

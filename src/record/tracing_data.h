@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * What perf.data (HEADER_TRACING_DATA) and trace-cmd's trace.dat share:
- * bounded reads of an untrusted file in the recording host's byte order,
- * and the tracing header that carries the event formats.
+ * one-line errors about an untrusted input, bounded reads through struct rd,
+ * and the tracing header that carries the event formats, saved cmdlines
+ * included. Layout: tools/perf/util/trace-event-read.c and trace-cmd's
+ * Documentation/trace-cmd/trace-cmd.dat.v6.5.txt and .v7.5.txt.
  */
 #ifndef KVMSLB_TRACING_DATA_H
 #define KVMSLB_TRACING_DATA_H
@@ -11,37 +13,28 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <traceevent/event-parse.h>
-
+#include "record/rd.h"
+#include "record/tp_decode.h"
 #include "record/trace_rec.h"
 
-/* A file in memory; every read is bounds-checked by the callers through tcur_*. */
+#define TRACING_MAGIC		"\x17\x08\x44tracing"
+#define TRACING_MAGIC_LEN	10
+
+/* Where a reader says what is wrong with its input (for -EINVAL). */
 struct tdata {
-	const uint8_t *buf;
-	size_t len;
-	bool swap;		/* the file's byte order differs from ours */
-	char *err;		/* one line saying what is wrong, for -EINVAL */
+	char *err;
 	size_t errlen;
 };
 
 int tdata_fail(struct tdata *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-bool tdata_in_bounds(const struct tdata *t, uint64_t off, uint64_t size);
-uint16_t tdata_rd16(const struct tdata *t, uint64_t off);
-uint32_t tdata_rd32(const struct tdata *t, uint64_t off);
-uint64_t tdata_rd64(const struct tdata *t, uint64_t off);
 
-/* A position in [off, end): reads past end fail with "truncated". */
-struct tcursor {
-	struct tdata *t;
-	uint64_t off, end;
-	const char *what;	/* "tracing data", "trace.dat": for messages */
-};
-
-int tcur_take(struct tcursor *c, uint64_t n, uint64_t *at);
-int tcur_u16(struct tcursor *c, uint16_t *v);
-int tcur_u32(struct tcursor *c, uint32_t *v);
-int tcur_u64(struct tcursor *c, uint64_t *v);
-int tcur_str(struct tcursor *c, const char **s);
+/* n bytes from r into *p (valid until r's next read), or "WHAT truncated at offset N". */
+int trd_take(struct rd *r, struct tdata *t, uint64_t n, const uint8_t **p, const char *what);
+int trd_u16(struct rd *r, struct tdata *t, uint16_t *v, const char *what);
+int trd_u32(struct rd *r, struct tdata *t, uint32_t *v, const char *what);
+int trd_u64(struct rd *r, struct tdata *t, uint64_t *v, const char *what);
+/* A NUL-terminated string of at most max bytes, copied into out[max + 1]. */
+int trd_str(struct rd *r, struct tdata *t, char *out, size_t max, const char *what);
 
 struct tracing_params {
 	bool big_endian;
@@ -49,21 +42,22 @@ struct tracing_params {
 	uint32_t page_size;
 };
 
+/* Byte order, long size and page size (after the version string); sets r->swap. */
+int tracing_params_parse(struct rd *r, struct tdata *t, struct tracing_params *p);
+/* "header_page" and "header_event" with their sizes: the kernel's, known, skipped. */
+int tracing_headers_skip(struct rd *r, struct tdata *t);
+/* ftrace's own formats: u32 count, then (u64 size, text) each. */
+int tracing_ftrace_formats(struct rd *r, struct tdata *t, struct tp_decoders *d);
+/* Event systems: u32 count, then (name, u32 count, (u64 size, text)*) each. */
+int tracing_event_formats(struct rd *r, struct tdata *t, struct tp_decoders *d);
+/* "pid comm\n" lines of saved_cmdlines, size bytes, handed to s->comm as threads. */
+int tracing_cmdlines(struct rd *r, struct tdata *t, uint64_t size, const struct trace_sink *s);
 /*
- * From the byte-order byte after the version string through the event
- * systems: byte order, long and page size, header_page/header_event, and
- * every event format, parsed into tep (field layouts only: the print
- * formats are dropped because libtraceevent 1.7's parser crashes on some
- * malformed ones). Sets t->swap to the data's byte order.
+ * The whole tracing header from the byte-order byte on, as perf.data and
+ * trace.dat v6 store it: formats into d, kallsyms and printk skipped, the
+ * saved cmdlines (version 0.6 and trace.dat 6) to s.
  */
-int tracing_formats_parse(struct tcursor *c, struct tep_handle *tep, struct tracing_params *p);
-
-/*
- * The record's numeric fields into rec (event, system, fields), and its
- * common_pid if asked; -1 when its type has no known format or a field
- * lies outside the record.
- */
-int tracing_decode(struct tep_handle *tep, struct trace_rec *rec, const uint8_t *raw,
-		   uint32_t size, int32_t *common_pid);
+int tracing_data_parse(struct rd *r, struct tdata *t, struct tp_decoders *d, bool has_cmdlines,
+		       const struct trace_sink *s);
 
 #endif

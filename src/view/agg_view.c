@@ -266,6 +266,7 @@ static void print_json(const struct view_opts *v, const struct agg *a, const cha
 	if (v->input) {
 		json_key_u64(w, "input_lost", v->input_lost);
 		json_key_u64(w, "input_undecodable", v->input_undecodable);
+		json_key_u64(w, "input_recovered", v->input_recovered);
 	}
 	json_obj_end(w);
 	json_key(w, "guests");
@@ -436,8 +437,9 @@ static void print_text(const struct view_opts *v, const struct agg *a, const cha
 	else
 		printf("\n=== %s (%.2f s)\n", kind, elapsed);
 	if (v->input)
-		printf("input: lost %" PRIu64 " (the kernel said so), undecodable %" PRIu64 "\n",
-		       v->input_lost, v->input_undecodable);
+		printf("input: lost %" PRIu64 " (the kernel said so), undecodable %" PRIu64
+		       ", recovered from cumulative counts %" PRIu64 "\n", v->input_lost,
+		       v->input_undecodable, v->input_recovered);
 	if (v->kind != SOURCE_STATS)
 		printf("events %" PRIu64 "; lost: map full %" PRIu64 " counts, %" PRIu64
 		       " samples, %" PRIu64 " fault starts; unpaired fault exits %" PRIu64
