@@ -244,7 +244,7 @@ int cmd_report(int argc, char **argv)
 	}
 	m.ordered = in.kind != IN_PERF_DATA;
 	trace_map_sink(&m, &sink);
-	if (in.mapped && in.size > PROGRESS_MIN_BYTES && !kvmslb_g.json && isatty(2)) {
+	if (in.file && in.size > PROGRESS_MIN_BYTES && !kvmslb_g.json && isatty(2)) {
 		prog.name = a.input;
 		prog.total = in.size;
 		prog.last = cli_now();

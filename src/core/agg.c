@@ -199,7 +199,11 @@ static struct agg_path *path_get(struct agg_unit *u, unsigned int trap, unsigned
 	struct agg_path *p;
 	int i = 0;
 
-	/* sorted by (trap, outcome) */
+	/* a unit has a dozen paths at most: equality first, the sorted place on a miss */
+	for (i = 0; i < u->npaths; i++)
+		if (u->paths[i].trap == trap && u->paths[i].outcome == outcome)
+			return &u->paths[i];
+	i = 0;
 	while (i < u->npaths && (u->paths[i].trap < trap ||
 				 (u->paths[i].trap == trap && u->paths[i].outcome < outcome)))
 		i++;
@@ -268,17 +272,21 @@ int agg_counters_add(struct agg *a, uint32_t tgid, uint32_t tid,
 int agg_segment(struct agg *a, uint32_t tgid, uint32_t tid, unsigned int vector,
 		bool injected, uint64_t n)
 {
-	struct agg_counters c = { 0 };
+	struct agg_unit *u[2];
+	int err;
 
-	if (vector == KVMSLB_TRAP_DATA_SEGMENT)
-		c.dsegi = n;
-	else if (vector == KVMSLB_TRAP_INST_SEGMENT)
-		c.isegi = n;
-	else
+	if (vector != KVMSLB_TRAP_DATA_SEGMENT && vector != KVMSLB_TRAP_INST_SEGMENT)
 		return 0;
-	if (injected)
-		c.seg_injected = n;
-	return agg_counters_add(a, tgid, tid, &c);
+	if ((err = units(a, tgid, tid, u)))
+		return err;
+	for (int i = 0; i < 2 && u[i]; i++) {
+		if (vector == KVMSLB_TRAP_DATA_SEGMENT)
+			u[i]->c.dsegi += n;
+		else
+			u[i]->c.isegi += n;
+		u[i]->c.seg_injected += injected ? n : 0;
+	}
+	return 0;
 }
 
 int agg_exit(struct agg *a, uint32_t tgid, uint32_t tid, unsigned int trap, uint64_t n)

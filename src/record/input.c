@@ -13,7 +13,9 @@
 /* perf.data starts with "PERFILE2" in either byte order (old perf: "PERFFILE"). */
 static enum input_kind kind_of(const uint8_t *p, size_t n)
 {
-	if (n >= 7 && (!memcmp(p, "PERFILE", 7) || !memcmp(p, "2ELIFREP", n < 8 ? n : 8)))
+	if (n >= 7 && !memcmp(p, "PERFILE", 7))
+		return IN_PERF_DATA;
+	if (n >= 8 && !memcmp(p, "2ELIFREP", 8))
 		return IN_PERF_DATA;
 	if (n >= 8 && !memcmp(p, "PERFFILE", 8))
 		return IN_PERF_DATA;
@@ -46,11 +48,25 @@ int record_open(struct record_input *in, const char *path, char *err, size_t err
 		return -EINVAL;
 	}
 	if (S_ISREG(sb.st_mode)) {
+		uint8_t head[16];
+		ssize_t n;
+
 		if (!sb.st_size) {
 			snprintf(err, errlen, "%s: empty file", path);
 			return -EINVAL;
 		}
 		in->size = sb.st_size;
+		in->file = true;
+		n = pread(in->fd, head, sizeof(head), 0);
+		if (n < 0) {
+			e = errno;
+			snprintf(err, errlen, "%s: %s", path, strerror(e));
+			return -e;
+		}
+		in->kind = kind_of(head, n);
+		if (in->kind != IN_TRACE_DAT)
+			return 0;	/* read in sequence: faster than a mapping, memory bounded */
+		/* trace.dat's per-cpu pages are merged by time: random access */
 		in->map = mmap(NULL, sb.st_size, PROT_READ, MAP_PRIVATE, in->fd, 0);
 		if (in->map == MAP_FAILED) {
 			e = errno;
@@ -59,8 +75,6 @@ int record_open(struct record_input *in, const char *path, char *err, size_t err
 			return -e;
 		}
 		in->mapped = true;
-		madvise((void *)in->map, sb.st_size, MADV_SEQUENTIAL);
-		in->kind = kind_of(in->map, sb.st_size);
 		return 0;
 	}
 	/* a pipe or a device: bounded reads, the first bytes tell the kind */
@@ -92,7 +106,7 @@ int record_read(struct record_input *in, const struct trace_sink *s,
 	memset(st, 0, sizeof(*st));
 	switch (in->kind) {
 	case IN_PERF_DATA:
-		ret = in->mapped ? perf_data_read_mem(in->map, in->size, s, st, msg, sizeof(msg)) :
+		ret = in->file ? perf_data_read_fd(in->fd, in->size, s, st, msg, sizeof(msg)) :
 			perf_data_read_stream(&in->rd, s, st, msg, sizeof(msg));
 		break;
 	case IN_TRACE_DAT:
@@ -105,9 +119,9 @@ int record_read(struct record_input *in, const struct trace_sink *s,
 		ret = trace_dat_read_mem(in->map, in->size, s, st, msg, sizeof(msg));
 		break;
 	default:
-		if (in->mapped) {
-			in->rd.swap = false;
-			rd_mem(&in->rd, in->map, in->size, 0);
+		if (in->file && (ret = rd_stream(&in->rd, in->fd))) {
+			snprintf(msg, sizeof(msg), "out of memory");
+			break;
 		}
 		ret = perf_script_read(&in->rd, s, st, msg, sizeof(msg));
 		break;

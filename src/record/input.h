@@ -2,8 +2,10 @@
 /*
  * A recording to read: a file or standard input, told apart by its first
  * bytes (perf.data in file or pipe mode, trace.dat, else perf script text)
- * and handed to its reader. A regular file is mapped; a pipe or a device
- * is read through a bounded buffer. Errors name the input.
+ * and handed to its reader. Everything is read in sequence through a
+ * bounded buffer (faster than a mapping here, and memory stays bounded)
+ * except trace.dat, whose per-cpu pages are mapped to be merged by time.
+ * Errors name the input.
  */
 #ifndef KVMSLB_INPUT_H
 #define KVMSLB_INPUT_H
@@ -20,6 +22,7 @@ struct record_input {
 	const char *name;		/* as given ("-" for standard input) */
 	int fd;
 	enum input_kind kind;
+	bool file;			/* a regular file (size known, pread works) */
 	bool mapped;
 	const uint8_t *map;
 	uint64_t size;			/* bytes, when known (a file) */

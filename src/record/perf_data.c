@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <zstd.h>
 
@@ -420,8 +421,6 @@ static int records_in(struct reader *r, const uint8_t *buf, size_t len, uint64_t
 		if (err)
 			return err;
 		off += size;
-		if (!inner && (off & 0xffff) < size)
-			progress(r, base + off);
 	}
 	*used = off;
 	return 0;
@@ -460,57 +459,122 @@ static int decompress(struct reader *r, const uint8_t *src, size_t len)
 
 /* ---- file mode ---------------------------------------------------------- */
 
-static bool in_bounds(size_t len, uint64_t off, uint64_t size)
+/* The file, in memory (fuzzing, tests) or read from fd: random access either way. */
+struct src {
+	const uint8_t *buf;
+	int fd;
+	uint64_t len;
+};
+
+static int src_get(struct reader *r, const struct src *s, uint64_t off, uint64_t n, void *dst,
+		   const char *what)
 {
-	return off <= len && size <= len - off;
+	if (off > s->len || n > s->len - off)
+		return tdata_fail(&r->t, "%s (offset %llu, %llu bytes) is out of file bounds", what,
+				  (unsigned long long)off, (unsigned long long)n);
+	if (s->buf) {
+		memcpy(dst, s->buf + off, n);
+		return 0;
+	}
+	for (uint64_t done = 0; done < n;) {
+		ssize_t got = pread(s->fd, (uint8_t *)dst + done, n - done, off + done);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			return got < 0 ? -errno : tdata_fail(&r->t, "%s is truncated", what);
+		done += got;
+	}
+	return 0;
 }
 
-static int file_mode(struct reader *r, const uint8_t *buf, size_t len)
+/* A part of the file to read in sequence. */
+static int src_rd(struct reader *r, const struct src *s, struct rd *in, uint64_t off,
+		  uint64_t n, const char *what)
+{
+	if (off > s->len || n > s->len - off)
+		return tdata_fail(&r->t, "%s (offset %llu, %llu bytes) is out of file bounds", what,
+				  (unsigned long long)off, (unsigned long long)n);
+	if (s->buf) {
+		rd_mem(in, s->buf + off, n, off);
+		return 0;
+	}
+	return rd_file(in, s->fd, off, n);
+}
+
+/* Records from in until it ends (the data section, or a pipe). */
+static int records_rd(struct reader *r, struct rd *in, bool pipe);
+
+static int file_attrs(struct reader *r, const struct src *s, uint64_t attr_size,
+		      uint64_t attrs_off, uint64_t attrs_size)
+{
+	uint8_t attr[4096], *ids = NULL;
+	int err = 0;
+
+	for (uint64_t off = attrs_off; !err && off + attr_size <= attrs_off + attrs_size;
+	     off += attr_size) {
+		uint64_t ids_off, ids_size;
+
+		if ((err = src_get(r, s, off, attr_size, attr, "event attr")))
+			break;
+		ids_off = u64at(r, attr + attr_size - 16);
+		ids_size = u64at(r, attr + attr_size - 8);
+		if (ids_size / 8 > MAX_IDS) {
+			err = tdata_fail(&r->t, "perf.data event claims %llu ids",
+					 (unsigned long long)(ids_size / 8));
+			break;
+		}
+		free(ids);
+		ids = malloc(ids_size ? ids_size : 1);
+		if (!ids)
+			return -ENOMEM;
+		if (!(err = src_get(r, s, ids_off, ids_size, ids, "event ids")))
+			err = add_attr(r, attr, attr_size - 16, ids, ids_size / 8);
+	}
+	free(ids);
+	return err;
+}
+
+static int file_mode(struct reader *r, const struct src *s, struct rd *in)
 {
 	uint64_t attr_size, attrs_off, attrs_size, data_off, data_size, feat_off, features[4];
-	struct rd td;
-	size_t used = 0;
+	uint8_t h[FILE_HEADER_SIZE];
 	int feat_idx = 0, err;
 
-	if (len < FILE_HEADER_SIZE)
-		return tdata_fail(&r->t, "too short for a perf.data header (%zu bytes)", len);
-	attr_size = u64at(r, buf + 16);
-	attrs_off = u64at(r, buf + 24);
-	attrs_size = u64at(r, buf + 32);
-	data_off = u64at(r, buf + 40);
-	data_size = u64at(r, buf + 48);
-	if (u64at(r, buf + 8) < FILE_HEADER_SIZE || !in_bounds(len, attrs_off, attrs_size) ||
-	    !in_bounds(len, data_off, data_size) || attr_size < 16 + 64 || attr_size > 4096)
+	if (s->len < FILE_HEADER_SIZE)
+		return tdata_fail(&r->t, "too short for a perf.data header (%llu bytes)",
+				  (unsigned long long)s->len);
+	if ((err = src_get(r, s, 0, FILE_HEADER_SIZE, h, "perf.data header")))
+		return err;
+	attr_size = u64at(r, h + 16);
+	attrs_off = u64at(r, h + 24);
+	attrs_size = u64at(r, h + 32);
+	data_off = u64at(r, h + 40);
+	data_size = u64at(r, h + 48);
+	if (u64at(r, h + 8) < FILE_HEADER_SIZE || attrs_off > s->len ||
+	    attrs_size > s->len - attrs_off || data_off > s->len || data_size > s->len - data_off ||
+	    attr_size < 16 + 64 || attr_size > 4096)
 		return tdata_fail(&r->t, "corrupt perf.data header");
 	for (int i = 0; i < 4; i++)
-		features[i] = u64at(r, buf + 72 + 8 * i);
-	for (uint64_t off = attrs_off; off + attr_size <= attrs_off + attrs_size; off += attr_size) {
-		uint64_t ids_off = u64at(r, buf + off + attr_size - 16);
-		uint64_t ids_size = u64at(r, buf + off + attr_size - 8);
-
-		if (!in_bounds(len, ids_off, ids_size))
-			return tdata_fail(&r->t, "event ids out of file bounds");
-		if ((err = add_attr(r, buf + off, attr_size - 16, buf + ids_off, ids_size / 8)))
-			return err;
-	}
+		features[i] = u64at(r, h + 72 + 8 * i);
+	if ((err = file_attrs(r, s, attr_size, attrs_off, attrs_size)))
+		return err;
 	/* feature sections follow the data, one {offset, size} per set bit */
 	feat_off = data_off + data_size;
 	for (int bit = 0; bit < HEADER_FEAT_BITS && !r->have_formats; bit++) {
+		uint8_t ent[16];
 		uint64_t off, size;
 
 		if (!((features[bit / 64] >> (bit % 64)) & 1))
 			continue;
-		if (!in_bounds(len, feat_off + 16 * feat_idx, 16))
-			return tdata_fail(&r->t, "feature table out of file bounds");
-		off = u64at(r, buf + feat_off + 16 * feat_idx);
-		size = u64at(r, buf + feat_off + 16 * feat_idx + 8);
-		feat_idx++;
+		if ((err = src_get(r, s, feat_off + 16 * feat_idx++, 16, ent, "feature table")))
+			return err;
 		if (bit != HEADER_TRACING_DATA)
 			continue;
-		if (!in_bounds(len, off, size))
-			return tdata_fail(&r->t, "tracing data section out of file bounds");
-		rd_mem(&td, buf + off, size, off);
-		if ((err = tracing_data(r, &td)))
+		off = u64at(r, ent);
+		size = u64at(r, ent + 8);
+		if ((err = src_rd(r, s, in, off, size, "tracing data section")) ||
+		    (err = tracing_data(r, in)))
 			return err;
 	}
 	if (!r->have_formats)
@@ -518,12 +582,10 @@ static int file_mode(struct reader *r, const uint8_t *buf, size_t len)
 				  "(perf record -e 'kvm_hv:*')");
 	if ((err = attrs_resolve(r)))
 		return err;
-	r->next_progress = PROGRESS_EVERY;
-	err = records_in(r, buf + data_off, data_size, data_off, false, &used);
-	if (!err && used != data_size)
-		return tdata_fail(&r->t, "record at offset %llu is truncated",
-				  (unsigned long long)(data_off + used));
-	return err;
+	if ((err = src_rd(r, s, in, data_off, data_size, "data section")))
+		return err;
+	in->swap = r->swap;
+	return records_rd(r, in, false);
 }
 
 /* ---- pipe mode ---------------------------------------------------------- */
@@ -540,10 +602,10 @@ static int pipe_attr(struct reader *r, const uint8_t *b, uint32_t n)
 	return add_attr(r, b, asize, b + asize, (n - asize) / 8);
 }
 
-static int pipe_mode(struct reader *r, struct rd *in)
+static int records_rd(struct reader *r, struct rd *in, bool pipe)
 {
 	const uint8_t *p;
-	bool resolved = false;
+	bool resolved = !pipe;
 	int err;
 
 	r->next_progress = PROGRESS_EVERY;
@@ -551,6 +613,17 @@ static int pipe_mode(struct reader *r, struct rd *in)
 		uint32_t type, size;
 		uint64_t off = in->pos;
 
+		/* the common case first: the whole record is in the buffer */
+		if (rd_avail(in) >= 8) {
+			p = in->p;
+			size = u16at(r, p + 6);
+			if (size >= 8 && size <= rd_avail(in) && u32at(r, p) == REC_SAMPLE && resolved) {
+				if ((err = sample(r, p + 8, size - 8)))
+					return err;
+				rd_eat(in, size);
+				continue;
+			}
+		}
 		if (!(p = rd_peek(in, 8))) {
 			if (in->err)
 				return -in->err;
@@ -568,7 +641,8 @@ static int pipe_mode(struct reader *r, struct rd *in)
 			return in->err ? -in->err :
 				tdata_fail(&r->t, "record at offset %llu is truncated",
 					   (unsigned long long)off);
-		if (type == REC_HEADER_ATTR) {
+		progress(r, off);
+		if (pipe && type == REC_HEADER_ATTR) {
 			if (resolved)
 				return tdata_fail(&r->t, "perf.data attr record at offset %llu after "
 						  "the samples began", (unsigned long long)off);
@@ -577,20 +651,21 @@ static int pipe_mode(struct reader *r, struct rd *in)
 			rd_eat(in, size);
 			continue;
 		}
-		if (type == REC_HEADER_TRACING_DATA) {
+		if (pipe && type == REC_HEADER_TRACING_DATA) {
 			uint64_t start, want = size >= 12 ? u32at(r, p + 8) : 0;
 
 			rd_eat(in, size);
 			start = in->pos;
 			if ((err = tracing_data(r, in)))
 				return err;
+			in->swap = r->swap;
 			if (in->pos - start > want || !rd_skip(in, want - (in->pos - start)))
 				return tdata_fail(&r->t, "tracing data at offset %llu does not fit its "
 						  "%llu bytes", (unsigned long long)start,
 						  (unsigned long long)want);
 			continue;
 		}
-		if (type == REC_AUXTRACE) {
+		if (pipe && type == REC_AUXTRACE) {
 			uint64_t more = size >= 16 ? u64at(r, p + 8) : 0;
 
 			rd_eat(in, size);
@@ -615,7 +690,6 @@ static int pipe_mode(struct reader *r, struct rd *in)
 			return err;
 		}
 		rd_eat(in, size);
-		progress(r, in->pos);
 	}
 }
 
@@ -664,25 +738,52 @@ static int magic(struct reader *r, const uint8_t *buf, size_t len)
 	return 0;
 }
 
-int perf_data_read_mem(const void *buf, size_t len, const struct trace_sink *s,
-		       struct trace_read_stats *st, char *err, size_t errlen)
+static int read_file(const struct src *src, struct rd *in, const struct trace_sink *s,
+		     struct trace_read_stats *st, char *err, size_t errlen)
 {
+	uint8_t head[16];
 	struct reader r;
 	int ret = reader_init(&r, s, st, err, errlen);
 
+	if (!ret && src->len < 8)
+		ret = tdata_fail(&r.t, "too short for perf.data (%llu bytes)",
+				 (unsigned long long)src->len);
 	if (!ret)
-		ret = magic(&r, buf, len);
-	if (!ret && len >= 16 && u64at(&r, (const uint8_t *)buf + 8) == PIPE_HEADER_SIZE) {
-		struct rd in;
-
-		in.swap = r.swap;
-		rd_mem(&in, (const uint8_t *)buf + PIPE_HEADER_SIZE, len - PIPE_HEADER_SIZE,
-		       PIPE_HEADER_SIZE);
-		ret = pipe_mode(&r, &in);
+		ret = src_get(&r, src, 0, src->len < 16 ? 8 : 16, head, "perf.data header");
+	if (!ret)
+		ret = magic(&r, head, 8);
+	if (!ret && src->len >= 16 && u64at(&r, head + 8) == PIPE_HEADER_SIZE) {
+		/* a pipe-mode stream saved to a file */
+		in->swap = r.swap;
+		ret = src_rd(&r, src, in, PIPE_HEADER_SIZE, src->len - PIPE_HEADER_SIZE, "data");
+		if (!ret)
+			ret = records_rd(&r, in, true);
 	} else if (!ret) {
-		ret = file_mode(&r, buf, len);
+		ret = file_mode(&r, src, in);
 	}
+	if (!ret && r.zhave)
+		ret = tdata_fail(&r.t, "compressed data ends inside a record");
 	reader_free(&r);
+	return ret;
+}
+
+int perf_data_read_mem(const void *buf, size_t len, const struct trace_sink *s,
+		       struct trace_read_stats *st, char *err, size_t errlen)
+{
+	const struct src src = { buf, -1, len };
+	struct rd in = { .fd = -1 };
+
+	return read_file(&src, &in, s, st, err, errlen);
+}
+
+int perf_data_read_fd(int fd, uint64_t len, const struct trace_sink *s,
+		      struct trace_read_stats *st, char *err, size_t errlen)
+{
+	const struct src src = { NULL, fd, len };
+	struct rd in = { .fd = -1 };
+	int ret = read_file(&src, &in, s, st, err, errlen);
+
+	rd_free(&in);
 	return ret;
 }
 
@@ -703,8 +804,10 @@ int perf_data_read_stream(struct rd *in, const struct trace_sink *s, struct trac
 	if (!ret) {
 		rd_eat(in, PIPE_HEADER_SIZE);
 		in->swap = r.swap;
-		ret = pipe_mode(&r, in);
+		ret = records_rd(&r, in, true);
 	}
+	if (!ret && r.zhave)
+		ret = tdata_fail(&r.t, "compressed data ends inside a record");
 	reader_free(&r);
 	return ret;
 }

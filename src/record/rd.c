@@ -32,6 +32,24 @@ int rd_stream(struct rd *r, int fd)
 	return 0;
 }
 
+int rd_file(struct rd *r, int fd, uint64_t off, uint64_t len)
+{
+	bool swap = r->swap;
+	int err = r->buf && r->fd == fd ? 0 : (rd_free(r), rd_stream(r, fd));
+
+	if (err)
+		return err;
+	r->p = r->end = r->buf;
+	r->swap = swap;
+	r->eof = false;
+	r->err = 0;
+	r->file = true;
+	r->foff = off;
+	r->left = len;
+	r->pos = off;
+	return 0;
+}
+
 void rd_free(struct rd *r)
 {
 	free(r->buf);
@@ -67,7 +85,13 @@ const uint8_t *rd_fill(struct rd *r, size_t n)
 		r->cap = cap;
 	}
 	while (have < n && !r->eof) {
-		ssize_t got = read(r->fd, r->buf + have, r->cap - have);
+		size_t room = r->cap - have;
+		ssize_t got;
+
+		if (r->file && room > r->left)
+			room = r->left;
+		got = !room ? 0 : r->file ? pread(r->fd, r->buf + have, room, r->foff) :
+			read(r->fd, r->buf + have, room);
 
 		if (got < 0 && errno == EINTR)
 			continue;
@@ -77,6 +101,10 @@ const uint8_t *rd_fill(struct rd *r, size_t n)
 		}
 		if (!got)
 			r->eof = true;
+		if (r->file) {
+			r->foff += got;
+			r->left -= got;
+		}
 		have += got;
 		r->end = r->buf + have;
 	}

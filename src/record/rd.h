@@ -26,12 +26,16 @@ struct rd {
 	size_t cap;
 	bool eof;
 	int err;			/* errno of a failed read */
+	uint64_t foff, left;		/* rd_file: next offset to read, bytes left */
+	bool file;
 };
 
 /* Memory: buf[0..len), its first byte at input offset pos. */
 void rd_mem(struct rd *r, const void *buf, size_t len, uint64_t pos);
 /* A stream from fd; 0 or -ENOMEM. rd_free() releases it. */
 int rd_stream(struct rd *r, int fd);
+/* len bytes of file fd from offset off, read sequentially (pread); 0 or -ENOMEM. */
+int rd_file(struct rd *r, int fd, uint64_t off, uint64_t len);
 void rd_free(struct rd *r);
 
 /* Refill for rd_peek: NULL at the end of input or on a read error (r->err). */

@@ -77,6 +77,9 @@ struct trace_sink {
 /* perf.data from memory: file mode (PERFILE2 with its header) or a saved pipe stream. */
 int perf_data_read_mem(const void *buf, size_t len, const struct trace_sink *s,
 		       struct trace_read_stats *st, char *err, size_t errlen);
+/* The same from a file descriptor: read in sequence, memory bounded. */
+int perf_data_read_fd(int fd, uint64_t len, const struct trace_sink *s,
+		      struct trace_read_stats *st, char *err, size_t errlen);
 /* perf.data in pipe mode (perf record -o -) from a stream. */
 int perf_data_read_stream(struct rd *r, const struct trace_sink *s, struct trace_read_stats *st,
 			  char *err, size_t errlen);
