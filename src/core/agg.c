@@ -81,7 +81,8 @@ void agg_bulk_begin(struct agg *a)
 void agg_bulk_end(struct agg *a)
 {
 	a->bulk = false;
-	qsort(a->guests, a->nguests, sizeof(*a->guests), cmp_guest);
+	if (a->nguests > 1)
+		qsort(a->guests, a->nguests, sizeof(*a->guests), cmp_guest);
 	key_index_clear(&a->index);
 	/* the index had room for them all: no allocation, no failure */
 	reindex(a, 0);
