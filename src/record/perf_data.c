@@ -91,6 +91,7 @@ struct reader {
 	int nattrs;
 	struct key_index by_id;		/* sample id -> attr */
 	int id_pos;			/* where a sample's id is; -1: none (one attr) */
+	bool resolved;			/* attrs tied to their formats (at the first sample) */
 	const struct trace_sink *s;
 	struct trace_read_stats *st;
 	uint64_t next_progress;
@@ -206,6 +207,7 @@ static int add_attr(struct reader *r, const uint8_t *p, uint64_t attr_size, cons
 /* After the attrs and the formats: which decoder each attr uses, where ids are. */
 static int attrs_resolve(struct reader *r)
 {
+	r->resolved = true;
 	if (!r->nattrs)
 		return tdata_fail(&r->t, "perf.data has no events");
 	r->id_pos = id_pos_of(r->attrs[0].sample_type);
@@ -315,8 +317,15 @@ static int sample(struct reader *r, const uint8_t *b, uint32_t n)
 	uint32_t raw_size, i;
 	int off_raw;
 
-	if (!r->have_formats)
-		return tdata_fail(&r->t, "perf.data samples before any tracing data");
+	if (!r->resolved) {
+		int err;
+
+		if (!r->have_formats)
+			return tdata_fail(&r->t, "perf.data has no tracing data before its first "
+					  "sample: record tracepoints (perf record -e 'kvm_hv:*')");
+		if ((err = attrs_resolve(r)))
+			return err;
+	}
 	if (r->nattrs > 1) {
 		if ((uint32_t)r->id_pos + 8 > n || !key_index_get(&r->by_id, u64at(r, b + r->id_pos), &i))
 			return undecodable(r, NULL);
@@ -605,7 +614,6 @@ static int pipe_attr(struct reader *r, const uint8_t *b, uint32_t n)
 static int records_rd(struct reader *r, struct rd *in, bool pipe)
 {
 	const uint8_t *p;
-	bool resolved = !pipe;
 	int err;
 
 	r->next_progress = PROGRESS_EVERY;
@@ -617,7 +625,7 @@ static int records_rd(struct reader *r, struct rd *in, bool pipe)
 		if (rd_avail(in) >= 8) {
 			p = in->p;
 			size = u16at(r, p + 6);
-			if (size >= 8 && size <= rd_avail(in) && u32at(r, p) == REC_SAMPLE && resolved) {
+			if (size >= 8 && size <= rd_avail(in) && u32at(r, p) == REC_SAMPLE) {
 				if ((err = sample(r, p + 8, size - 8)))
 					return err;
 				rd_eat(in, size);
@@ -643,7 +651,7 @@ static int records_rd(struct reader *r, struct rd *in, bool pipe)
 					   (unsigned long long)off);
 		progress(r, off);
 		if (pipe && type == REC_HEADER_ATTR) {
-			if (resolved)
+			if (r->resolved)
 				return tdata_fail(&r->t, "perf.data attr record at offset %llu after "
 						  "the samples began", (unsigned long long)off);
 			if ((err = pipe_attr(r, p + 8, size - 8)))
@@ -674,15 +682,6 @@ static int records_rd(struct reader *r, struct rd *in, bool pipe)
 				return tdata_fail(&r->t, "auxtrace data at offset %llu is truncated",
 						  (unsigned long long)off);
 			continue;
-		}
-		if (type == REC_SAMPLE && !resolved) {
-			if (!r->have_formats)
-				return tdata_fail(&r->t, "perf.data has no tracing data before its "
-						  "first sample: record tracepoints "
-						  "(perf record -e 'kvm_hv:*' -o -)");
-			if ((err = attrs_resolve(r)))
-				return err;
-			resolved = true;
 		}
 		if (type >= REC_HEADER_ATTR && type != REC_FINISHED_ROUND && type != REC_COMPRESSED) {
 			r->st->other_records++;	/* features, build ids, id index, ... */

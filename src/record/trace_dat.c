@@ -64,6 +64,7 @@ enum zalgo { Z_NONE, Z_ZLIB, Z_ZSTD };
 struct cpu_range {
 	uint32_t cpu;
 	uint64_t off, size;
+	uint64_t span;			/* bytes in the file: size, + 4 when compressed */
 };
 
 struct buffer {
@@ -438,11 +439,12 @@ static int check_ranges(struct reader *r)
 		const struct buffer *bf = &r->buffers[b];
 
 		for (uint32_t i = 0; i < bf->ncpus && !err; i++) {
-			const struct cpu_range *c = &bf->cpus[i];
+			struct cpu_range *c = &bf->cpus[i];
 
 			if (!c->size)
 				continue;
-			if (!in_bounds(r, c->off, c->size))
+			c->span = c->size + (bf->compressed ? 4 : 0);
+			if (!in_bounds(r, c->off, c->span))
 				err = tdata_fail(&r->t, "cpu %u data (offset %llu, %llu bytes) runs past "
 						 "the end of the file (truncated?)", c->cpu,
 						 (unsigned long long)c->off, (unsigned long long)c->size);
@@ -454,7 +456,7 @@ static int check_ranges(struct reader *r)
 	}
 	qsort(all, n, sizeof(*all), cmp_range);
 	for (int i = 1; i < n && !err; i++)
-		if (all[i - 1]->off + all[i - 1]->size > all[i]->off)
+		if (all[i - 1]->off + all[i - 1]->span > all[i]->off)
 			err = tdata_fail(&r->t, "cpu %u's pages (offset %llu, %llu bytes) overlap cpu "
 					 "%u's (offset %llu): the file is corrupt", all[i]->cpu,
 					 (unsigned long long)all[i]->off,
@@ -462,6 +464,12 @@ static int check_ranges(struct reader *r)
 					 (unsigned long long)all[i - 1]->off);
 	free(all);
 	return err;
+}
+
+/* Where a cpu's compressed chunks end: trace-cmd's size leaves out the chunk count. */
+static uint64_t zend(const struct buffer *bf, uint32_t i)
+{
+	return bf->cpus[i].off + bf->cpus[i].size + (bf->compressed ? 4 : 0);
 }
 
 static int read_buffer(struct reader *r, struct buffer *bf)
@@ -477,8 +485,6 @@ static int read_buffer(struct reader *r, struct buffer *bf)
 
 		ci->cpu = c->cpu;
 		if (bf->compressed && c->size) {
-			if (c->size < 4)
-				return tdata_fail(&r->t, "cpu %u: compressed data is truncated", c->cpu);
 			ci->zleft = rd32(r, r->buf + c->off);
 			ci->zoff = c->off + 4;
 			ci->next = ci->end = NULL;
@@ -488,7 +494,7 @@ static int read_buffer(struct reader *r, struct buffer *bf)
 		}
 	}
 	for (uint32_t i = 0; i < bf->ncpus && !err; i++)
-		err = cpu_advance(r, &r->it[i], bf->cpus[i].off + bf->cpus[i].size);
+		err = cpu_advance(r, &r->it[i], zend(bf, i));
 	while (!err) {
 		struct cpu_iter *min = NULL;
 		uint32_t mi = 0;
@@ -505,7 +511,7 @@ static int read_buffer(struct reader *r, struct buffer *bf)
 			break;
 		if ((err = emit(r, min)))
 			break;
-		err = cpu_advance(r, min, bf->cpus[mi].off + bf->cpus[mi].size);
+		err = cpu_advance(r, min, zend(bf, mi));
 		if (r->s->progress && min->next && !bf->compressed &&
 		    (uint64_t)(min->next - r->buf) >= r->next_progress) {
 			r->s->progress(r->s->progress_ctx, min->next - r->buf);
@@ -608,10 +614,20 @@ static int v6(struct reader *r, struct rd *in)
 		return err;
 	for (int i = 0; i < ninst; i++) {
 		struct buffer *b = new_buffer(r, inst[i].name, inst[i].len);
+		uint64_t at = inst[i].off;
 
 		if (!b)
 			return -EINVAL;
-		if ((err = cpu_table(r, b, inst[i].off, ncpus)))
+		/* "flyrecord\0" and the instance's cpu table (trace-cmd's read_options_type) */
+		if (!in_bounds(r, at, 10) || memcmp(r->buf + at, "flyrecord\0", 10)) {
+			if (in_bounds(r, at, 10) && !memcmp(r->buf + at, "latency  \0", 10)) {
+				b->latency = true;
+				continue;
+			}
+			return tdata_fail(&r->t, "instance buffer '%s' at offset %llu has no "
+					  "flyrecord section", b->name, (unsigned long long)at);
+		}
+		if ((err = cpu_table(r, b, at + 10, ncpus)))
 			return err;
 	}
 	return 0;
