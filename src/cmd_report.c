@@ -154,7 +154,7 @@ static void warnings(const char *in, const struct trace_read_stats *st,
 		       (unsigned long long)st->lost_max_implausible);
 	if (st->note[0])
 		p_warn("%s: %s", in, st->note);
-	if (ms->tid_as_pid && ms->v1_records + ms->v2_records > ms->v2_records) {
+	if (ms->tid_as_pid) {
 		if (ri->kind == IN_TRACE_DAT)
 			p_warn("%s: trace.dat records name threads, not processes: v1 and stock "
 			       "guests are keyed by vcpu thread id (record with perf record for "

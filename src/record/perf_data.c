@@ -423,7 +423,8 @@ static int records_in(struct reader *r, const uint8_t *buf, size_t len, uint64_t
 					  (unsigned long long)(base + off), size);
 		if (size > len - off)
 			break;
-		if (inner && (type == REC_COMPRESSED || type >= REC_HEADER_ATTR))
+		if (inner && (type == REC_COMPRESSED ||
+			      (type >= REC_HEADER_ATTR && type != REC_FINISHED_ROUND)))
 			return tdata_fail(&r->t, "compressed record at offset %llu holds a record "
 					  "of type %u", (unsigned long long)r->zrec_off, type);
 		err = record(r, type, buf + off + 8, size - 8, base + off);
