@@ -269,7 +269,7 @@ int cmd_report(int argc, char **argv)
 			      st.undecodable_first);
 		else
 			p_err("%s: no kvm_hv events (%llu samples of other events); record with %s",
-			      a.input, (unsigned long long)(st.samples + st.other_records),
+			      a.input, (unsigned long long)st.samples,
 			      in.kind == IN_TRACE_DAT ? "trace-cmd record -e kvm_hv" :
 			      "perf record -e 'kvm_hv:*'");
 		ret = KVMSLB_EXIT_USAGE;
