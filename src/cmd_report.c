@@ -108,7 +108,7 @@ static const struct guest_ident *report_ident(const void *ctx, uint32_t tgid)
 
 /* ---- progress on a terminal ------------------------------------------------ */
 
-#define PROGRESS_MIN_BYTES	(100ULL << 20)
+#define PROGRESS_MIN_BYTES	100000000ULL	/* 100 MB */
 
 struct progress {
 	const char *name;
@@ -247,7 +247,6 @@ int cmd_report(int argc, char **argv)
 	if (in.file && in.size > PROGRESS_MIN_BYTES && !kvmslb_g.json && isatty(2)) {
 		prog.name = a.input;
 		prog.total = in.size;
-		prog.last = cli_now();
 		sink.progress = progress_cb;
 		sink.progress_ctx = &prog;
 	}

@@ -5,11 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "kvmslb.h"
 #include "core/cli.h"
 #include "core/host_probe.h"
 #include "core/msg.h"
+#include "core/out.h"
 
 static const struct argp_option global_options[] = {
 	{ "json", 'j', NULL, 0, "JSON output", -1 },
@@ -43,6 +45,13 @@ struct parse_ctx {
 	int status;
 };
 
+/* argp exits by itself after --help and --usage: their output is checked here. */
+static void check_stdout_at_exit(void)
+{
+	if (out_flush(stdout, "standard output"))
+		_exit(KVMSLB_EXIT_RUNTIME);
+}
+
 int cli_parse(const char *name, const struct argp *argp, int argc, char **argv,
 	      void *input)
 {
@@ -56,6 +65,10 @@ int cli_parse(const char *name, const struct argp *argp, int argc, char **argv,
 	int idx = 0;
 	error_t err;
 
+	static bool at_exit;
+
+	if (!at_exit)
+		at_exit = !atexit(check_stdout_at_exit);
 	snprintf(prog, sizeof(prog), "%s %s", kvmslb_g.prog, name);
 	if (!strcmp(kvmslb_g.prog, "kvmslbtop"))
 		snprintf(prog, sizeof(prog), "kvmslbtop");

@@ -313,9 +313,8 @@ int perf_script_read(struct rd *r, const struct trace_sink *s, struct trace_read
 		lineno++;
 		/* binary input (a NUL byte) is told at once, before any length check */
 		if (memchr(p, '\0', n < MAX_LINE + 1 ? n : MAX_LINE + 1)) {
-			snprintf(err, errlen, "%s %llu holds binary data (a NUL byte): not perf "
-				 "script text", lineno == 1 ? "the first line" : "line",
-				 (unsigned long long)lineno);
+			snprintf(err, errlen, "binary data (a NUL byte in line %llu): not perf "
+				 "script text, perf.data or trace.dat", (unsigned long long)lineno);
 			return -EINVAL;
 		}
 		if (n > MAX_LINE) {

@@ -107,6 +107,24 @@ static int comm(void *ctx, int32_t pid, int32_t tid, const char *name, size_t le
 	return 0;
 }
 
+/*
+ * The kernel cuts a comm at 15 bytes, whatever the characters: a multi-byte
+ * character cut there is a cut, not bad input, and is left out.
+ */
+static size_t comm_len(const char *s)
+{
+	size_t n = strnlen(s, 15), i = n, need;
+
+	while (i > 0 && n - i < 3 && ((unsigned char)s[i - 1] & 0xc0) == 0x80)
+		i--;
+	if (i == 0)
+		return n;
+	need = ((unsigned char)s[i - 1] & 0xe0) == 0xc0 ? 2 :
+	       ((unsigned char)s[i - 1] & 0xf0) == 0xe0 ? 3 :
+	       ((unsigned char)s[i - 1] & 0xf8) == 0xf0 ? 4 : 0;
+	return n == 15 && need && n - (i - 1) < need ? i - 1 : n;
+}
+
 void trace_map_ident(const struct trace_map *m, uint32_t tgid, struct guest_ident *id)
 {
 	bool v2;
@@ -118,7 +136,7 @@ void trace_map_ident(const struct trace_map *m, uint32_t tgid, struct guest_iden
 	v2 = key_index_get(&m->v2_guests, tgid, &dummy);
 	/* a saved cmdline names a thread: the process's only if tgid is known to be one */
 	if (c && (c->process || v2)) {
-		text_sanitize(id->name, sizeof(id->name), c->name, sizeof(c->name));
+		text_sanitize(id->name, sizeof(id->name), c->name, comm_len(c->name));
 		id->from = NAME_COMM;
 	} else if (v2) {
 		snprintf(id->name, sizeof(id->name), "pid %u", tgid);

@@ -11,6 +11,7 @@
 
 #include "kvmslb.h"
 #include "core/json.h"
+#include "core/out.h"
 #include "core/traps.h"
 #include "view/agg_view.h"
 
@@ -286,7 +287,8 @@ static void print_json(const struct view_opts *v, const struct agg *a, const cha
 	json_arr_end(w);
 	json_obj_end(w);
 	json_free(w);
-	fflush(stdout);
+	/* a write error is reported once, with its cause (callers exit 1) */
+	out_flush(stdout, "standard output");
 }
 
 /* ---- text ------------------------------------------------------------- */
@@ -423,7 +425,8 @@ void view_header(const struct view_opts *v)
 	for (int i = 0; i < nm; i++)
 		printf("  not measured by this source: %s: %s\n", m[i].metric, m[i].reason);
 	printf("histogram buckets: log2 ns, [2^k, 2^(k+1)), first [0, 2), last unbounded\n");
-	fflush(stdout);
+	/* a write error is reported once, with its cause (callers exit 1) */
+	out_flush(stdout, "standard output");
 }
 
 static void print_text(const struct view_opts *v, const struct agg *a, const char *kind,
@@ -463,7 +466,8 @@ static void print_text(const struct view_opts *v, const struct agg *a, const cha
 	}
 	if (!shown)
 		printf("no guest activity\n");
-	fflush(stdout);
+	/* a write error is reported once, with its cause (callers exit 1) */
+	out_flush(stdout, "standard output");
 }
 
 void view_report(const struct view_opts *v, const struct agg *a, const char *kind,
