@@ -312,7 +312,7 @@ static bool variable_offsets(const struct reader *r, const struct attr *a, const
 /* One PERF_RECORD_SAMPLE: b is its body, n bytes. */
 static int sample(struct reader *r, const uint8_t *b, uint32_t n)
 {
-	const struct attr *a = &r->attrs[0];
+	const struct attr *a;
 	struct trace_rec rec;
 	uint32_t raw_size, i;
 	int off_raw;
@@ -326,6 +326,7 @@ static int sample(struct reader *r, const uint8_t *b, uint32_t n)
 		if ((err = attrs_resolve(r)))
 			return err;
 	}
+	a = &r->attrs[0];	/* attrs_resolve made sure there is one */
 	if (r->nattrs > 1) {
 		if ((uint32_t)r->id_pos + 8 > n || !key_index_get(&r->by_id, u64at(r, b + r->id_pos), &i))
 			return undecodable(r, NULL);
