@@ -264,6 +264,10 @@ static int next_chunk(struct reader *r, struct cpu_iter *ci, uint64_t end)
 		return err;
 	ci->zoff += 8 + csize;
 	ci->zleft--;
+	if (!usize) {		/* an empty chunk: on to the next */
+		ci->next = ci->end = NULL;
+		return 0;
+	}
 	ci->next = ci->zbuf;
 	ci->end = ci->zbuf + usize;
 	return 0;
