@@ -31,6 +31,7 @@ static void unit_free(struct agg_unit *u)
 	free(u->paths);
 	u->paths = NULL;
 	u->npaths = 0;
+	memset(u->path_at, 0, sizeof(u->path_at));
 }
 
 static void guest_free(struct agg_guest *g)
@@ -195,21 +196,31 @@ static int units(struct agg *a, uint32_t tgid, uint32_t tid, struct agg_unit *ou
 	return 0;
 }
 
+/* Where path_at keeps (trap, outcome), or false for a pair it does not cache. */
+static bool path_slot(unsigned int trap, unsigned int outcome, int *t, int *o)
+{
+	*t = trap == KVMSLB_TRAP_H_DATA_STORAGE ? 0 : trap == KVMSLB_TRAP_H_INST_STORAGE ? 1 :
+	     trap == KVMSLB_TRAP_PAGE_FAULT ? 2 : -1;
+	*o = outcome < KVMSLB_OUTCOME_NR ? (int)outcome : outcome == KVMSLB_OUTCOME_NONE ? 5 : -1;
+	return *t >= 0 && *o >= 0;
+}
+
 static struct agg_path *path_get(struct agg_unit *u, unsigned int trap, unsigned int outcome)
 {
 	struct agg_path *p;
-	int i = 0;
+	int i = 0, t, o;
 
-	/* a unit has a dozen paths at most: equality first, the sorted place on a miss */
+	/* the paths every event takes are a table lookup away */
+	if (path_slot(trap, outcome, &t, &o) && u->path_at[t][o])
+		return &u->paths[u->path_at[t][o] - 1];
 	for (i = 0; i < u->npaths; i++)
 		if (u->paths[i].trap == trap && u->paths[i].outcome == outcome)
 			return &u->paths[i];
+	/* sorted by (trap, outcome) */
 	i = 0;
 	while (i < u->npaths && (u->paths[i].trap < trap ||
 				 (u->paths[i].trap == trap && u->paths[i].outcome < outcome)))
 		i++;
-	if (i < u->npaths && u->paths[i].trap == trap && u->paths[i].outcome == outcome)
-		return &u->paths[i];
 	p = realloc(u->paths, (u->npaths + 1) * sizeof(*p));
 	if (!p)
 		return NULL;
@@ -219,6 +230,11 @@ static struct agg_path *path_get(struct agg_unit *u, unsigned int trap, unsigned
 	memset(&p[i], 0, sizeof(*p));
 	p[i].trap = trap;
 	p[i].outcome = outcome;
+	/* the insert moved the paths after it: the table again */
+	memset(u->path_at, 0, sizeof(u->path_at));
+	for (int k = 0; k < u->npaths && k < 255; k++)
+		if (path_slot(u->paths[k].trap, u->paths[k].outcome, &t, &o))
+			u->path_at[t][o] = k + 1;
 	return &p[i];
 }
 

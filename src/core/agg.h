@@ -62,6 +62,7 @@ struct agg_unit {
 	struct agg_counters c;
 	struct agg_path *paths;
 	int npaths;
+	uint8_t path_at[3][6];		/* private: (trap, outcome) -> paths index + 1 */
 };
 
 struct agg_guest {
