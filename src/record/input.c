@@ -77,11 +77,18 @@ int record_open(struct record_input *in, const char *path, char *err, size_t err
 		in->mapped = true;
 		return 0;
 	}
-	/* a pipe or a device: bounded reads, the first bytes tell the kind */
+	/*
+	 * A pipe or a device: bounded reads, the first bytes tell the kind. A
+	 * pipe of 1 MiB rather than 64 KiB lets the writer (perf script) run
+	 * on while we parse instead of waiting for us every 64 KiB.
+	 */
+	if (S_ISFIFO(sb.st_mode))
+		fcntl(in->fd, F_SETPIPE_SZ, 1 << 20);
 	if ((e = rd_stream(&in->rd, in->fd))) {
 		snprintf(err, errlen, "%s: out of memory", path);
 		return e;
 	}
+	in->rd.batch = S_ISFIFO(sb.st_mode);
 	p = rd_peek(&in->rd, 16);
 	if (!p && in->rd.err) {
 		e = in->rd.err;

@@ -448,22 +448,29 @@ static int decompress(struct reader *r, const uint8_t *src, size_t len)
 			return -ENOMEM;
 		ZSTD_DCtx_setParameter(r->zs, ZSTD_d_windowLogMax, ZSTD_WINDOW_LOG_MAX);
 	}
-	while (in.pos < in.size) {
+	for (;;) {
 		ZSTD_outBuffer out = { r->zbuf + r->zhave, ZBUF_SIZE - r->zhave, 0 };
-		size_t ret = ZSTD_decompressStream(r->zs, &out, &in), used = 0;
+		size_t before = in.pos, ret = ZSTD_decompressStream(r->zs, &out, &in), used = 0;
+		bool full = out.pos == out.size;	/* more may wait inside zstd */
 		int err;
 
 		if (ZSTD_isError(ret))
 			return tdata_fail(&r->t, "compressed record at offset %llu: zstd: %s",
 					  (unsigned long long)r->zrec_off, ZSTD_getErrorName(ret));
+		if (in.pos == before && !out.pos) {
+			if (in.pos >= in.size)
+				break;		/* nothing was left inside zstd */
+			return tdata_fail(&r->t, "compressed record at offset %llu does not "
+					  "decompress", (unsigned long long)r->zrec_off);
+		}
 		r->zhave += out.pos;
 		err = records_in(r, r->zbuf, r->zhave, 0, true, &used);
 		if (err)
 			return err;
 		memmove(r->zbuf, r->zbuf + used, r->zhave - used);
 		r->zhave -= used;
-		if (!out.pos && !ret)
-			break;	/* a frame ended with input left: the next loop starts another */
+		if (in.pos >= in.size && !full)
+			break;
 	}
 	return 0;
 }

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "record/rd.h"
 
 #define RD_START_CAP	(1U << 20)
+#define RD_BATCH	(256U << 10)
 
 void rd_mem(struct rd *r, const void *buf, size_t len, uint64_t pos)
 {
@@ -92,6 +94,13 @@ const uint8_t *rd_fill(struct rd *r, size_t n)
 			room = r->left;
 		got = !room ? 0 : r->file ? pread(r->fd, r->buf + have, room, r->foff) :
 			read(r->fd, r->buf + have, room);
+		/*
+		 * A pipe that gave little: let the writer fill it for a moment
+		 * rather than wake us for each of its writes (perf script writes
+		 * 4 KiB at a time; every wakeup costs it more than the write).
+		 */
+		if (r->batch && got > 0 && (size_t)got < RD_BATCH)
+			nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
 
 		if (got < 0 && errno == EINTR)
 			continue;

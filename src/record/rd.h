@@ -28,6 +28,7 @@ struct rd {
 	int err;			/* errno of a failed read */
 	uint64_t foff, left;		/* rd_file: next offset to read, bytes left */
 	bool file;
+	bool batch;			/* a pipe: read in large batches (see rd_fill) */
 };
 
 /* Memory: buf[0..len), its first byte at input offset pos. */

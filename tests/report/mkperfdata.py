@@ -19,6 +19,8 @@ SPEC: {"endian": "le"|"be", "formats_dir": DIR, "system": "kvm_hv",
                data as records of the stream)
        "compress": true     (perf record -z: the data records in zstd frames
                              of PERF_RECORD_COMPRESSED, split mid-record)
+       "compress_chunk": N  (bytes of records per frame, default 3001; the
+                             ring buffer written in the header grows with it)
        "sample_id": "identifier" (default with several events) | "id"
                     (PERF_SAMPLE_ID only, as perf record -e A -e B -p PID)
        "cmdlines": true     (saved cmdlines "pid comm" in the tracing data)
@@ -52,13 +54,14 @@ def parse_format(text):
 COMPRESS_MMAP_LEN = 528384   # perf's default -m: 128 pages + 1
 
 
-def compress(data, e):
+def compress(data, e, chunk=3001):
     """PERF_RECORD_COMPRESSED records of zstd frames, each of an input chunk that
     starts and ends mid-record, as perf record -z cuts its ring buffer."""
-    out, chunk = b'', 3001
+    out = b''
     for i in range(0, len(data), chunk):
-        z = subprocess.run(['zstd', '-q', '-c', '-1'], input=data[i:i + chunk],
+        z = subprocess.run(['zstd', '-q', '-c', '-19'], input=data[i:i + chunk],
                            capture_output=True, check=True).stdout
+        assert len(z) + 8 < 65536, 'a compressed record holds at most 64 KiB'
         out += struct.pack(e + 'IHH', 81, 0, 8 + len(z)) + z
     return out
 
@@ -167,7 +170,7 @@ def main():
         cmdlines = ''.join('%d %s\n' % (c['pid'], c['comm']) for c in spec.get('comms', [])).encode()
     td += u64(len(cmdlines)) + cmdlines
     if spec.get('compress'):
-        data = compress(data, e)
+        data = compress(data, e, spec.get('compress_chunk', 3001))
 
     if spec.get('mode') == 'pipe':
         out = struct.pack(e + 'Q', 0x32454c4946524550) + u64(16)
@@ -178,7 +181,7 @@ def main():
             body = a + u64(ids[ev])
             out += u32(64) + struct.pack(e + 'HH', 0, 8 + len(body)) + body
         if spec.get('compress'):
-            body = u64(27) + u32(1) + u32(1) + u32(1) + u32(3) + u32(COMPRESS_MMAP_LEN)
+            body = u64(27) + u32(1) + u32(1) + u32(1) + u32(3) + u32(spec.get('compress_chunk', 0) + COMPRESS_MMAP_LEN)
             out += u32(80) + struct.pack(e + 'HH', 0, 8 + len(body)) + body
         tdp = td + b'\0' * (-len(td) % 8)
         out += u32(66) + struct.pack(e + 'HH', 0, 16) + u32(len(tdp)) + u32(0) + tdp
@@ -205,7 +208,7 @@ def main():
         feat_off = data_off + len(data)
         td_off = feat_off + 48
         host_off = td_off + len(td)
-        comp = u32(1) + u32(1) + u32(1) + u32(3) + u32(COMPRESS_MMAP_LEN)
+        comp = u32(1) + u32(1) + u32(1) + u32(3) + u32(spec.get('compress_chunk', 0) + COMPRESS_MMAP_LEN)
 
     attrs = b''
     for i, ev in enumerate(used):

@@ -125,6 +125,16 @@ else
 	bad "timestamps 146 years apart: $(cat "$work/err")"
 fi
 
+# --- perf record -z with a large ring buffer (-m): a frame bigger than kvmslb's buffer
+mk "$work/bigz.data" "{'samples': [hf(1000, 1001, 10**9 + i) for i in range(15000)], 'compress': True, 'compress_chunk': 2000000}"
+nps=$(perf script -i "$work/bigz.data" 2>/dev/null | grep -c 'kvm_hv:')
+out=$("$k" report -j -i "$work/bigz.data" 2>"$work/err")
+if [ "$nps" -eq 15000 ] && python3 -c 'import json,sys; sys.exit(json.load(sys.stdin)["health"]["events"] != 15000)' <<<"$out"; then
+	ok "one zstd frame of 1.7 MB: the 15000 samples perf script reads"
+else
+	bad "one zstd frame of 1.7 MB: perf script $nps, kvmslb: $(head -c 200 "$work/err")"
+fi
+
 # --- comms: perf script's cpu field lookalike, control characters, cut UTF-8
 # Main threads (pid == tid) name their guests; the real perf script prints them.
 comms="[[1000, 1000, '$(printf 'vm [3] x' | od -An -tx1 | tr -d ' \n')'],
