@@ -142,6 +142,7 @@ CROSS_TARGETS += $(BUILD)/ppc64le/kvmslb
 -include tests/bpf/bpf-tests.mk
 -include tests/fuzz/fuzz.mk
 -include tests/tests.mk
+-include tests/export/export.mk
 
 cross: $(CROSS_TARGETS)
 

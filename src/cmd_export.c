@@ -9,6 +9,7 @@
  * dropped (export/caps.c).
  */
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -318,6 +319,13 @@ int cmd_export(int argc, char **argv)
 
 	if (ret)
 		return ret;
+	/*
+	 * Every interval frees and allocates megabytes (a snapshot, the
+	 * renderings): keep them in the heap instead of returning them to the
+	 * kernel and faulting them back in.
+	 */
+	mallopt(M_TRIM_THRESHOLD, 64 << 20);
+	mallopt(M_MMAP_THRESHOLD, 64 << 20);
 	memset(&r, 0, sizeof(r));
 	r.a = &a;
 	exposition_init(&r.expo);

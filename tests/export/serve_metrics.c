@@ -142,6 +142,7 @@ int main(int argc, char **argv)
 	struct listen_addr la;
 	struct metrics m;
 	struct pbuf buf = { 0 };
+	struct agg prev;
 	char err[512];
 	double t0;
 	int c, fd;
@@ -192,6 +193,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	t0 = now();
 	s = NULL;
+	agg_init(&prev);
 	while (!stop) {
 		struct agg raw, view;
 		double t = now() - t0;
@@ -217,8 +219,9 @@ int main(int argc, char **argv)
 			metrics_write(&m, &buf, f, &in);
 			exposition_publish(&expo, f, &buf);
 		}
-		agg_free(&raw);
-		agg_free(&view);
+		/* the tracker reads the last view in its next update */
+		agg_free(&prev);
+		prev = view;
 		if (!s) {
 			s = metrics_server_start(fd, &expo, &ho, err, sizeof(err));
 			if (!s) {
@@ -231,6 +234,7 @@ int main(int argc, char **argv)
 		usleep(100000);
 	}
 	metrics_server_stop(s);
+	agg_free(&prev);
 	metrics_free(&m);
 	pbuf_free(&buf);
 	exposition_free(&expo);
