@@ -58,6 +58,15 @@ static int resolve(const char *host, bool v6_literal, struct listen_addr *a, cha
 		snprintf(err, errlen, "'%s' in brackets is not an IPv6 address", host);
 		return -1;
 	}
+#ifdef KVMSLB_STATIC_CROSS
+	/* no resolver in a static binary (and no HTTP server to listen with) */
+	(void)hints;
+	(void)res;
+	(void)pick;
+	(void)ret;
+	snprintf(err, errlen, "'%s' is not an IP address", host);
+	return -1;
+#else
 	ret = getaddrinfo(host, NULL, &hints, &res);
 	if (ret) {
 		snprintf(err, errlen, "cannot resolve '%s': %s", host, gai_strerror(ret));
@@ -80,6 +89,7 @@ static int resolve(const char *host, bool v6_literal, struct listen_addr *a, cha
 	a->len = pick->ai_addrlen;
 	freeaddrinfo(res);
 	return 0;
+#endif
 }
 
 int listen_addr_parse(const char *arg, struct listen_addr *out, char *err, size_t errlen)
