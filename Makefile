@@ -13,6 +13,7 @@ VERSION := 0.1.0
 BUILD ?= build
 PREFIX ?= /usr/local
 DESTDIR ?=
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 KVMSLB_CACHE ?= $(HOME)/.cache/kvmslb
 export KVMSLB_CACHE
 
@@ -177,6 +178,15 @@ install: native
 	install -m 0644 tools/bash-completion/kvmslb \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/kvmslb
 	ln -sf kvmslb $(DESTDIR)$(PREFIX)/share/bash-completion/completions/kvmslbtop
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(PREFIX)/share/kvmslb/prometheus \
+		$(DESTDIR)$(PREFIX)/share/kvmslb/grafana
+	for u in $(wildcard contrib/systemd/*.service.in); do \
+		sed 's|@SBINDIR@|$(PREFIX)/sbin|g' $$u > $(DESTDIR)$(SYSTEMDUNITDIR)/$$(basename $$u .in) && \
+		chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$$(basename $$u .in) || exit 1; \
+	done
+	install -m 0644 contrib/prometheus/kvmslb.rules.yml contrib/prometheus/kvmslb.rules.test.yml \
+		$(DESTDIR)$(PREFIX)/share/kvmslb/prometheus/
+	install -m 0644 contrib/grafana/kvmslb.json $(DESTDIR)$(PREFIX)/share/kvmslb/grafana/
 
 clean:
 	$(call msg,CLEAN,$(BUILD))
