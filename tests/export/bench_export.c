@@ -20,6 +20,7 @@
  */
 #include <errno.h>
 #include <malloc.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -419,7 +420,9 @@ static void on_term(int sig)
 }
 
 #ifdef BENCH_V0
+/* As the v0 exporter (src/cmd_export.c at cb41074) kept them: under a lock. */
 struct v0_expo {
+	pthread_mutex_t lock;
 	char *text[2];
 	size_t len[2];
 };
@@ -427,14 +430,18 @@ struct v0_expo {
 static int serve_cached(FILE *out, enum prom_format fmt, void *ctx)
 {
 	struct v0_expo *e = ctx;
+	int ret;
 
-	return fwrite(e->text[fmt], 1, e->len[fmt], out) == e->len[fmt] ? 0 : -EIO;
+	pthread_mutex_lock(&e->lock);
+	ret = fwrite(e->text[fmt], 1, e->len[fmt], out) == e->len[fmt] ? 0 : -EIO;
+	pthread_mutex_unlock(&e->lock);
+	return ret;
 }
 
 /* The v0 exporter: both formats rendered every interval, served from memory streams. */
 static int bench_serve(unsigned int g, unsigned int v)
 {
-	struct v0_expo e = { { NULL, NULL }, { 0, 0 } };
+	struct v0_expo e = { PTHREAD_MUTEX_INITIALIZER, { NULL, NULL }, { 0, 0 } };
 	struct metrics_server *s = NULL;
 	uint32_t *pids = spawn_guests(g);
 	char err[256], addr[32];
@@ -452,12 +459,17 @@ static int bench_serve(unsigned int g, unsigned int v)
 		bench_agg(&raw, g, v, pids);
 		tracker_update(&tracker, &raw, &view);
 		for (int f = 0; f < 2; f++) {
-			FILE *m;
+			char *buf = NULL;
+			size_t len = 0;
+			FILE *m = open_memstream(&buf, &len);
 
-			free(e.text[f]);
-			m = open_memstream(&e.text[f], &e.len[f]);
 			metrics_write(m, f, &in);
 			fclose(m);
+			pthread_mutex_lock(&e.lock);
+			free(e.text[f]);
+			e.text[f] = buf;
+			e.len[f] = len;
+			pthread_mutex_unlock(&e.lock);
 		}
 		agg_free(&raw);
 		agg_free(&view);
