@@ -30,15 +30,20 @@ rc=$?
 mkdir -p /tmp/full
 mount -t tmpfs -o size=64k kvmslb-full /tmp/full
 dd if=/dev/zero of=/tmp/full/fill bs=1k count=4096 2>/dev/null
-kvmslb export --textfile /tmp/full/kvmslb.prom --once --interval 0.2 > /dev/null 2>/tmp/full.err
-rc=$?
-if [ $rc -eq 1 ] && grep -q 'writing /tmp/full/kvmslb.prom: No space left on device' /tmp/full.err; then
-	echo "ok - a full disk: exit 1, $(head -n 1 /tmp/full.err)"
+if [ "$(wc -c < /tmp/full/fill)" -ge 4194304 ]; then
+	# the test kernel has no CONFIG_TMPFS: its tmpfs takes no size
+	echo "ok - # SKIP a full disk: no size-limited tmpfs in this kernel (tests/unit/test_textfile.c checks it)"
 else
-	echo "not ok - a full disk: exit $rc, $(cat /tmp/full.err)"
+	kvmslb export --textfile /tmp/full/kvmslb.prom --once --interval 0.2 > /dev/null 2>/tmp/full.err
+	rc=$?
+	if [ $rc -eq 1 ] && grep -q 'writing /tmp/full/kvmslb.prom: No space left on device' /tmp/full.err; then
+		echo "ok - a full disk: exit 1, $(head -n 1 /tmp/full.err)"
+	else
+		echo "not ok - a full disk: exit $rc, $(cat /tmp/full.err)"
+	fi
+	ls /tmp/full | grep -q 'kvmslb.prom' && echo "not ok - a full disk left $(ls /tmp/full | tr '\n' ' ')" ||
+		echo "ok - a full disk: no file left behind"
 fi
-ls /tmp/full | grep -q 'kvmslb.prom' && echo "not ok - a full disk left $(ls /tmp/full)" ||
-	echo "ok - a full disk: no file left behind"
 umount /tmp/full
 
 echo "==PROM"
