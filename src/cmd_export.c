@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "kvmslb.h"
+#include "core/bpf_pin.h"
 #include "core/cli.h"
 #include "core/collector.h"
 #include "core/json.h"
@@ -55,7 +56,8 @@ static const char doc[] =
 enum {
 	OPT_LISTEN = 1000, OPT_TEXTFILE, OPT_JSONL, OPT_INTERVAL, OPT_ONCE, OPT_SOURCE,
 	OPT_GUEST, OPT_PER_VCPU, OPT_PER_OUTCOME, OPT_PID_LABEL, OPT_GUEST_HISTOGRAMS,
-	OPT_RETIRE_AFTER, OPT_MAX_CONNECTIONS, OPT_MAX_PER_IP, OPT_IDLE_TIMEOUT,
+	OPT_RETIRE_AFTER, OPT_MAX_CONNECTIONS, OPT_MAX_PER_IP, OPT_IDLE_TIMEOUT, OPT_PIN,
+	OPT_NO_PIN, OPT_CLEANUP,
 };
 
 static const struct argp_option options[] = {
@@ -83,6 +85,11 @@ static const struct argp_option options[] = {
 	  "0 for no limit (default 0)", 2 },
 	{ "idle-timeout", OPT_IDLE_TIMEOUT, "SECONDS", 0, "close a connection silent this long, "
 	  "1 to 3600 (default 10)", 2 },
+	{ NULL, 0, NULL, 0, "Counters across restarts:", 3 },
+	{ "pin", OPT_PIN, "DIR", 0, "keep the BPF maps in DIR, on a bpf filesystem, so counters go "
+	  "on when export restarts (default " BPF_PIN_DEFAULT_DIR ")", 3 },
+	{ "no-pin", OPT_NO_PIN, NULL, 0, "counters start from zero with every run", 3 },
+	{ "cleanup", OPT_CLEANUP, NULL, 0, "unpin the maps kept in the --pin directory, and exit", 3 },
 	{ 0 },
 };
 
@@ -97,6 +104,8 @@ struct export_args {
 	uint32_t guest_pid;
 	struct metrics_opts m;
 	struct http_opts http;
+	const char *pin_dir;
+	bool pin_given, no_pin, cleanup;
 };
 
 static error_t parse_count(struct argp_state *state, const char *opt, const char *arg,
@@ -184,10 +193,37 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 		return parse_count(state, "--max-per-ip", arg, 0, 65536, &a->http.max_per_ip);
 	case OPT_IDLE_TIMEOUT:
 		return parse_count(state, "--idle-timeout", arg, 1, 3600, &a->http.idle_timeout);
+	case OPT_PIN:
+		if (arg[0] != '/') {
+			argp_error(state, "--pin takes an absolute directory, e.g. %s",
+				   BPF_PIN_DEFAULT_DIR);
+			return EINVAL;
+		}
+		a->pin_dir = arg;
+		a->pin_given = true;
+		return 0;
+	case OPT_NO_PIN:
+		a->no_pin = true;
+		return 0;
+	case OPT_CLEANUP:
+		a->cleanup = true;
+		return 0;
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s'", arg);
 		return EINVAL;
 	case ARGP_KEY_END:
+		if (a->no_pin && (a->pin_given || a->cleanup)) {
+			argp_error(state, "--no-pin goes with neither --pin nor --cleanup");
+			return EINVAL;
+		}
+		if (a->cleanup) {
+			if (a->listen_arg || a->textfile || a->jsonl) {
+				argp_error(state, "--cleanup unpins and exits: no --listen, --textfile "
+					   "or --jsonl with it");
+				return EINVAL;
+			}
+			return 0;
+		}
 		if (!a->listen_arg && !a->textfile && !a->jsonl) {
 			argp_error(state, "say where to export: --listen, --textfile or --jsonl");
 			return EINVAL;
@@ -297,12 +333,52 @@ static void say_listening(const struct export_args *a, enum data_source src)
 		source_name(src));
 }
 
+/* --cleanup: unpin what earlier runs kept. */
+static int cleanup(const char *dir)
+{
+	char err[600];
+	int n = bpf_pin_cleanup(dir, err, sizeof(err));
+
+	if (n < 0) {
+		p_err("%s", err);
+		return KVMSLB_EXIT_RUNTIME;
+	}
+	if (kvmslb_g.json) {
+		struct json_writer *w = json_new(stdout, kvmslb_g.pretty);
+
+		json_obj_begin(w);
+		json_key_str(w, "kind", "unpinned");
+		json_key_str(w, "dir", dir);
+		json_key_u64(w, "maps", (uint64_t)n);
+		json_obj_end(w);
+		json_free(w);
+	} else {
+		printf("unpinned %d maps from %s\n", n, dir);
+	}
+	return 0;
+}
+
+/* Whether the counts go on from an earlier run. */
+static void say_pinned(const struct bpf_pin_result *p)
+{
+	if (!p)
+		return;
+	if (p->replaced)
+		p_warn("counters start from zero: the %d maps pinned in %s were another "
+		       "definition (%s)", p->replaced, p->dir, p->why);
+	else if (p->reused)
+		p_info("counters go on from the %d maps pinned in %s", p->reused, p->dir);
+	else
+		p_info("maps pinned in %s: counters will go on across restarts", p->dir);
+}
+
 int cmd_export(int argc, char **argv)
 {
 	struct export_args a = {
 		.interval = 1.0,
 		.source = -1,
 		.m.series.retire_after = 300,
+		.pin_dir = BPF_PIN_DEFAULT_DIR,
 		.http = {
 			.max_connections = HTTP_DEFAULT_MAX_CONNECTIONS,
 			.idle_timeout = HTTP_DEFAULT_IDLE_TIMEOUT,
@@ -319,6 +395,15 @@ int cmd_export(int argc, char **argv)
 
 	if (ret)
 		return ret;
+	if (a.cleanup)
+		return cleanup(a.pin_dir);
+	if (a.no_pin) {
+		a.pin_dir = NULL;
+	} else if (!a.pin_given && !bpf_pin_supported(a.pin_dir)) {
+		p_warn("counters start from zero with every run: %s is not on a bpf filesystem "
+		       "(mount -t bpf bpf /sys/fs/bpf)", a.pin_dir);
+		a.pin_dir = NULL;
+	}
 	/*
 	 * Every interval frees and allocates megabytes (a snapshot, the
 	 * renderings): keep them in the heap instead of returning them to the
@@ -340,13 +425,15 @@ int cmd_export(int argc, char **argv)
 		}
 	}
 	co = (struct collector_opts){ .source = a.source, .tgid = a.guest_pid,
-				      .per_vcpu = a.m.per_vcpu, .verbose = kvmslb_g.verbose };
+				      .per_vcpu = a.m.per_vcpu, .verbose = kvmslb_g.verbose,
+				      .pin_dir = a.pin_dir };
 	ret = collector_open(&r.col, &co, err, sizeof(err));
 	if (ret) {
 		p_err("%s", err);
 		ret = ret == COLLECTOR_BAD_OPTION ? KVMSLB_EXIT_USAGE : KVMSLB_EXIT_RUNTIME;
 		goto out;
 	}
+	say_pinned(r.col.bpf ? bpf_source_pinned(r.col.bpf) : NULL);
 	if (caps_drop_all(err, sizeof(err))) {
 		p_err("%s", err);
 		ret = KVMSLB_EXIT_RUNTIME;

@@ -15,7 +15,7 @@ ok() { echo "ok - $*"; }
 bad() { echo "not ok - $*"; fail=1; }
 work=$(mktemp -d)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$work"; }
+cleanup() { { for p in "${pids[@]}"; do kill -9 "$p"; done; wait; } 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 
 # ---- A: real processes as guests, HTTP and real Prometheus ------------------
