@@ -3,7 +3,11 @@
 # writes a node_exporter textfile and JSON lines while guests run, one of
 # them named with invalid UTF-8, quotes and a backslash, one with a name
 # over 127 bytes whose cut falls inside a character. It runs without any
-# capability once attached; a full disk is reported as such.
+# capability once attached; a full disk is reported as such. Its maps are
+# pinned: a second run goes on from the first one's counts while another
+# guest runs; a run beside it is refused; --no-pin starts from zero;
+# --cleanup unpins.
+grep -q ' /sys/fs/bpf bpf ' /proc/mounts || mount -t bpf bpf /sys/fs/bpf
 kvmslb export --textfile /tmp/kvmslb.prom --jsonl --pid-label --interval 1 \
 	> /tmp/exp.jsonl 2>/tmp/exp.err &
 exp=$!
@@ -46,10 +50,42 @@ else
 fi
 umount /tmp/full
 
+# restart: the pinned maps are reused, another guest runs
+ls /sys/fs/bpf/kvmslb/patched | tr '\n' ' ' | sed 's/^/# pinned: /'; echo
+kvmslb -v export --textfile /tmp/kvmslb2.prom --pid-label --interval 1 > /dev/null 2>/tmp/exp2.err &
+exp2=$!
+i=0
+while [ ! -s /tmp/kvmslb2.prom ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+kvmslb export --jsonl --once --interval 0.2 > /dev/null 2>/tmp/twice.err
+rc=$?
+[ $rc -eq 1 ] && grep -q 'another kvmslb counts in them now' /tmp/twice.err &&
+	echo "ok - a second export on the same pinned maps: exit 1, $(head -n 1 /tmp/twice.err)" ||
+	echo "not ok - a second export beside the first: exit $rc, $(cat /tmp/twice.err)"
+slbguest -name guest=exp-d --inject 4 --pace --loops 1 --quiet > /tmp/d.out
+sleep 2.5
+kill -INT $exp2
+wait $exp2
+rc=$?
+[ $rc -eq 0 ] && echo "ok - the restarted export exited 0" || echo "not ok - the restarted export exited $rc: $(cat /tmp/exp2.err)"
+grep -q 'counters go on from the 4 maps pinned in /sys/fs/bpf/kvmslb/patched' /tmp/exp2.err &&
+	echo "ok - the restart said: $(grep 'counters go on' /tmp/exp2.err)" ||
+	echo "not ok - the restart did not reuse the maps: $(cat /tmp/exp2.err)"
+kvmslb export --no-pin --textfile /tmp/kvmslb3.prom --pid-label --once --interval 0.3 2>/tmp/exp3.err
+echo "# --no-pin: $(grep -c '^kvmslb_segment_synthesized_total{' /tmp/kvmslb3.prom) synthesized series"
+kvmslb export --cleanup > /tmp/cleanup.out 2>&1
+rc=$?
+[ $rc -eq 0 ] && grep -q '^unpinned 4 maps from /sys/fs/bpf/kvmslb$' /tmp/cleanup.out && [ ! -e /sys/fs/bpf/kvmslb ] &&
+	echo "ok - kvmslb export --cleanup: $(cat /tmp/cleanup.out), nothing left" ||
+	echo "not ok - --cleanup: exit $rc, $(cat /tmp/cleanup.out), $(ls -R /sys/fs/bpf)"
+
 echo "==PROM"
 cat /tmp/kvmslb.prom
+echo "==PROM2"
+cat /tmp/kvmslb2.prom
+echo "==PROM3"
+cat /tmp/kvmslb3.prom
 echo "==JSONL-LAST"
 tail -n 1 /tmp/exp.jsonl
 echo "==GUESTS"
-cat /tmp/a.out /tmp/b.out /tmp/c.out | grep 'slbguest: total'
+cat /tmp/a.out /tmp/b.out /tmp/c.out /tmp/d.out | grep 'slbguest: total'
 echo "==END"

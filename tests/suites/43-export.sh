@@ -126,7 +126,7 @@ curl -s "$url" >"$work/retired.prom"
 	bad "retirement: $(grep -E 'kvmslb_guests|host_fault_latency_seconds_count' "$work/retired.prom")"
 
 # ---- B: textfile on emulated POWER8 (patched kernel) -----------------------
-"$root/tools/host/run-host.sh" --machine powernv8 --kernel patched --timeout 300 --quiet \
+"$root/tools/host/run-host.sh" --machine powernv8 --kernel patched --timeout 420 --quiet \
 	--script "$root/tests/e2e/export-inner.sh" \
 	--add "$build/ppc64le/kvmslb:/usr/sbin/" --add "$build/ppc64le/slbguest:/usr/sbin/" \
 	>"$work/host.log" 2>&1
@@ -137,13 +137,17 @@ if [ $rc -ne 0 ]; then
 	tail -n 15 "$work/host.log" | sed 's/^/#   /'
 	exit 1
 fi
-sed -n '/^==PROM$/,/^==JSONL-LAST$/p' "$work/host.log" | sed '1d;$d' | tr -d '\r' >"$work/host.prom"
-if out=$(promtool check metrics <"$work/host.prom" 2>&1); then
-	ok "promtool check metrics on the textfile written on POWER8 (odd names included)"
-else
-	bad "promtool on the POWER8 textfile: $out"
-fi
-python3 - "$work/host.log" "$work/host.prom" <<'PY'
+sed -n '/^==PROM$/,/^==PROM2$/p' "$work/host.log" | sed '1d;$d' | tr -d '\r' >"$work/host.prom"
+sed -n '/^==PROM2$/,/^==PROM3$/p' "$work/host.log" | sed '1d;$d' | tr -d '\r' >"$work/host2.prom"
+sed -n '/^==PROM3$/,/^==JSONL-LAST$/p' "$work/host.log" | sed '1d;$d' | tr -d '\r' >"$work/host3.prom"
+for f in host host2; do
+	if out=$(promtool check metrics <"$work/$f.prom" 2>&1); then
+		ok "promtool check metrics on the textfile written on POWER8 ($f.prom)"
+	else
+		bad "promtool on the POWER8 textfile $f.prom: $out"
+	fi
+done
+python3 - "$work/host.log" "$work/host.prom" "$work/host2.prom" "$work/host3.prom" <<'PY'
 import json, re, sys
 log = open(sys.argv[1], 'rb').read().decode('utf-8', errors='replace')
 prom = open(sys.argv[2], encoding='utf-8').read()
@@ -165,8 +169,11 @@ caps = dict(re.findall(r'^(Cap\w+|NoNewPrivs):\s*(\S+)', log.split('==CAPS')[1].
 tap(len(caps) == 6 and all(int(v, 16) == 0 for k, v in caps.items() if k.startswith('Cap')),
     f'attached and exporting with no capability left: {caps}')
 tap(caps.get('NoNewPrivs') == '1', 'no_new_privs set')
-truth = {int(m.group(2)): (int(m.group(3)), int(m.group(4)))
-         for m in re.finditer(r'slbguest: total name=(\S+) pid=(\d+) dsegi=(\d+) isegi=(\d+)', log)}
+allguests = {int(m.group(2)): (m.group(1), int(m.group(3)), int(m.group(4)))
+             for m in re.finditer(r'slbguest: total name=(\S+) pid=(\d+) dsegi=(\d+) isegi=(\d+)', log)}
+# exp-d ran after the restart
+truth = {p: t[1:] for p, t in allguests.items() if t[0] != 'exp-d'}
+dpid = [p for p, t in allguests.items() if t[0] == 'exp-d']
 names = {int(p): n for n, p in re.findall(r'^kvmslb_segment_injected_total\{guest="((?:[^"\\]|\\.)*)",pid="(\d+)"\}', prom, re.M)}
 names = {p: unescape(n) for p, n in names.items()}
 want = sorted(['exp-a', 'exp-\ufffd\ufffd"q\\', 'x' * 126])
@@ -194,6 +201,45 @@ last = json.loads(log.split('==JSONL-LAST\n')[1].split('\n')[0])
 g = {x['pid']: x['counters'] for x in last['guests']}
 tap(all((g[p]['dsegi'], g[p]['isegi']) == t for p, t in truth.items()),
     'the last JSON line agrees with the guests')
+
+# the restart: every counter of the first run goes on in the second
+def samples(text):
+    out = {}
+    for m in re.finditer(r'^(\w+)(?:\{(.*)\})? (\S+)$', text, re.M):
+        name, labels = m.group(1), m.group(2) or ''
+        if not re.search(r'_(total|count|sum|bucket)$', name):
+            continue
+        ls = tuple(sorted((k, v) for k, v in re.findall(r'(\w+)="((?:[^"\\]|\\.)*)"', labels) if k != 'guest'))
+        out[(name, ls)] = float(m.group(3))
+    return out
+s1, s2 = samples(prom), samples(open(sys.argv[3], encoding='utf-8').read())
+lower = [(k, v, s2.get(k)) for k, v in s1.items() if s2.get(k) is None or s2[k] < v]
+tap(len(s1) > 100 and not lower, f'restart with pinned maps: all {len(s1)} counter samples of the first run '
+    f'are in the second, none lower {lower[:3]}')
+same = [k for k, v in s1.items() if dict(k[1]).get('pid') and s2.get(k) != v]
+tap(not same, f'the guests that ran before the restart keep exactly their counts ({len(same)} differ)')
+prom2 = open(sys.argv[3], encoding='utf-8').read()
+def val2(name, **labels):
+    global prom
+    keep, prom = prom, prom2
+    try:
+        return val(name, **labels)
+    finally:
+        prom = keep
+tap(len(dpid) == 1, 'exp-d ran after the restart')
+for p in dpid:
+    _, d, i = allguests[p]
+    got = (val2('kvmslb_segment_synthesized_total', pid=str(p), type='dsegi'),
+           val2('kvmslb_segment_synthesized_total', pid=str(p), type='isegi'))
+    tap(got == (d, i), f'exp-d, after the restart: exported {got} == guest {(d, i)}')
+ev1, ev2 = val('kvmslb_collector_events_total'), val2('kvmslb_collector_events_total')
+tap(ev2 > ev1, f'collector events go on: {ev1} then {ev2}')
+inf2 = sum(val2('kvmslb_host_fault_latency_seconds_bucket', trap=t, le='+Inf') or 0 for t in ('hdsi', 'hisi'))
+paths2 = val2('kvmslb_fault_paths_total')
+tap(inf2 == paths2 > paths_all, f'after the restart: host histogram +Inf {inf2} == all fault paths {paths2}')
+prom3 = open(sys.argv[4], encoding='utf-8').read()
+tap('kvmslb_source_info' in prom3 and 'kvmslb_segment_synthesized_total{' not in prom3,
+    '--no-pin: fresh maps, none of the earlier counts')
 sys.exit(fail)
 PY
 [ "${PIPESTATUS[0]}" -eq 0 ] || fail=1
