@@ -305,14 +305,19 @@ static int publish(struct export_run *r, bool outputs)
 	return 0;
 }
 
-/* One line once /metrics is served: where, from which source, in which formats. */
+/*
+ * One line once /metrics is served, in the style of the "attached" line:
+ *   listening: address=ADDR url=URL source=SRC formats=text-0.0.4,openmetrics-1.0.0
+ *   {"kind":"listening","address":...,"url":...,"source":...,"formats":[...]}
+ */
 static void say_listening(const struct export_args *a, enum data_source src)
 {
-	if (kvmslb_g.json) {
-		struct json_writer *w = json_new(stdout, kvmslb_g.pretty);
-		char url[96];
+	char url[96];
 
-		snprintf(url, sizeof(url), "http://%s/metrics", a->listen.text);
+	snprintf(url, sizeof(url), "http://%s/metrics", a->listen.text);
+	if (kvmslb_g.json || a->jsonl) {
+		struct json_writer *w = json_new(stdout, kvmslb_g.pretty && !a->jsonl);
+
 		json_obj_begin(w);
 		json_key_str(w, "kind", "listening");
 		json_key_str(w, "address", a->listen.text);
@@ -320,17 +325,16 @@ static void say_listening(const struct export_args *a, enum data_source src)
 		json_key_str(w, "source", source_name(src));
 		json_key(w, "formats");
 		json_arr_begin(w);
-		json_str(w, "text/plain; version=0.0.4");
-		json_str(w, "application/openmetrics-text; version=1.0.0");
+		json_str(w, prom_content_type(PROM_TEXT));
+		json_str(w, prom_content_type(PROM_OPENMETRICS));
 		json_arr_end(w);
 		json_obj_end(w);
 		json_free(w);
-		fflush(stdout);
-		return;
+	} else {
+		printf("listening: address=%s url=%s source=%s formats=text-0.0.4,openmetrics-1.0.0\n",
+		       a->listen.text, url, source_name(src));
 	}
-	fprintf(stderr, "%s: listening on http://%s/metrics (source %s; formats: Prometheus "
-		"text 0.0.4, OpenMetrics 1.0.0)\n", msg_prog_name(), a->listen.text,
-		source_name(src));
+	fflush(stdout);
 }
 
 /* --cleanup: unpin what earlier runs kept. */
