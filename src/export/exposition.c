@@ -19,19 +19,22 @@ void exposition_free(struct exposition *e)
 	memset(e, 0, sizeof(*e));
 }
 
-int exposition_publish(struct exposition *e, enum prom_format fmt, const struct pbuf *b)
+int exposition_publish(struct exposition *e, enum prom_format fmt, struct pbuf *b)
 {
 	struct expo_doc *d, *old;
+	size_t hint = b->len + b->len / 8;
 
-	if (b->failed)
+	d = b->failed ? NULL : malloc(sizeof(*d));
+	if (!d) {
+		pbuf_free(b);
+		b->hint = hint;
 		return -ENOMEM;
-	d = malloc(sizeof(*d) + b->len);
-	if (!d)
-		return -ENOMEM;
+	}
 	atomic_init(&d->refs, 1);
 	d->len = b->len;
-	if (b->len)
-		memcpy(d->data, b->p, b->len);
+	d->data = b->p;
+	memset(b, 0, sizeof(*b));
+	b->hint = hint;
 	pthread_mutex_lock(&e->lock);
 	old = e->doc[fmt];
 	e->doc[fmt] = d;
@@ -54,6 +57,8 @@ struct expo_doc *exposition_get(struct exposition *e, enum prom_format fmt)
 
 void expo_doc_put(struct expo_doc *d)
 {
-	if (d && atomic_fetch_sub(&d->refs, 1) == 1)
+	if (d && atomic_fetch_sub(&d->refs, 1) == 1) {
+		free(d->data);
 		free(d);
+	}
 }

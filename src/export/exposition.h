@@ -17,7 +17,7 @@
 struct expo_doc {
 	atomic_int refs;
 	size_t len;
-	char data[];
+	char *data;
 };
 
 struct exposition {
@@ -27,8 +27,12 @@ struct exposition {
 
 void exposition_init(struct exposition *e);
 void exposition_free(struct exposition *e);
-/* A copy of b becomes the current document of fmt. 0 or -ENOMEM. */
-int exposition_publish(struct exposition *e, enum prom_format fmt, const struct pbuf *b);
+/*
+ * b's contents become the current document of fmt, without a copy: b is
+ * left empty, to start the next rendering at this one's size. 0 or -ENOMEM
+ * (b failed; it is emptied all the same).
+ */
+int exposition_publish(struct exposition *e, enum prom_format fmt, struct pbuf *b);
 /* A reference to the current document of fmt, or NULL; release with expo_doc_put(). */
 struct expo_doc *exposition_get(struct exposition *e, enum prom_format fmt);
 void expo_doc_put(struct expo_doc *d);

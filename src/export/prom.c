@@ -8,7 +8,7 @@
 
 static bool pbuf_grow(struct pbuf *b, size_t n)
 {
-	size_t cap = b->cap ? b->cap : 4096;
+	size_t cap = b->cap ? b->cap : b->hint > 4096 ? b->hint : 4096;
 	char *p;
 
 	if (b->failed)

@@ -27,10 +27,13 @@ enum prom_type {
 	PROM_HISTOGRAM,
 };
 
-/* A growable byte buffer; 'failed' is set (and sticks) when memory ran out. */
+/*
+ * A growable byte buffer; 'failed' is set (and sticks) when memory ran out.
+ * 'hint': the size to start with when empty (the last rendering's).
+ */
 struct pbuf {
 	char *p;
-	size_t len, cap;
+	size_t len, cap, hint;
 	bool failed;
 };
 
