@@ -49,8 +49,9 @@ fi
 val() { sed -n "s/^$1=//p" <<<"$2"; }
 # ratio A B: A/B with 2 decimals, or "-"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0 && a != "") printf "%.3f", a / b; else print "-" }'; }
-verdict() {	# value limit -> "ok" or "OVER"
-	awk -v v="$1" -v l="$2" 'BEGIN { exit !(v != "" && v + 0 <= l + 0) }' && echo ok || { echo OVER; over=1; }
+verdict() {	# value limit -> "ok" or "OVER" (noted in $work/over: this runs in $(...))
+	awk -v v="$1" -v l="$2" 'BEGIN { exit !(v != "" && v + 0 <= l + 0) }' && echo ok ||
+		{ echo OVER; touch "$work/over"; }
 }
 
 # ---- render one scrape -------------------------------------------------------------
@@ -160,4 +161,5 @@ if [ -n "$peer" ]; then
 	printf '  v0:  %s of 10 answered within 3 s%s\n' "${n:-0}" \
 		"${mx:+ (of those: median $(awk -v s="$md" 'BEGIN { printf "%.2f", s * 1000 }') ms, max $(awk -v s="$mx" 'BEGIN { printf "%.2f", s * 1000 }') ms)}"
 fi
+[ -e "$work/over" ] && over=1
 exit $over
