@@ -19,8 +19,9 @@ build=${KVMSLB_BUILD:?}
 runs=${KVMSLB_BENCH_RUNS:-9}
 peer_commit=cb41074
 bench=$build/native/tests/bench_export
+bench_maps=$build/native/tests/bench_maps
 serve=$build/native/tests/serve_metrics
-[ -x "$bench" ] && [ -x "$serve" ] || { echo "bench export: build first (make test-build)" >&2; exit 1; }
+[ -x "$bench" ] && [ -x "$bench_maps" ] && [ -x "$serve" ] || { echo "bench export: build first (make test-build)" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || { echo "bench export: needs root (BPF maps)" >&2; exit 1; }
 work=$(mktemp -d)
 pids=()
@@ -84,7 +85,7 @@ echo "a refresh (CPU ms), median of $runs: read the BPF maps, track the guests, 
 printf '  %-12s %8s %9s %8s %8s   %9s %8s %8s  %s\n' "" "maps" "tracker" "render" "total" "v0 track" "v0 rend" "v0 tot" "goal <= 10 ms"
 for gv in "1000 0" "1000 8"; do
 	set -- $gv
-	maps=$(nice "$bench" maps "$1" "$2" "$runs" 2>/dev/null) || { echo "bench export: maps failed" >&2; exit 1; }
+	maps=$(nice "$bench_maps" "$1" "$2" "$runs" 2>/dev/null) || { echo "bench export: maps failed" >&2; exit 1; }
 	now=$(nice "$bench" refresh "$1" "$2" "$runs" 2>/dev/null) || { echo "bench export: refresh failed" >&2; exit 1; }
 	old=
 	[ -n "$peer" ] && old=$(nice "$peer" refresh "$1" "$2" "$runs" 2>/dev/null)

@@ -10,8 +10,6 @@
  *                                   are G real processes (named with -name
  *                                   guest=...), the tracker checks them, the
  *                                   metrics are rendered
- *   bench_export maps G V RUNS      read the counts from real BPF maps of
- *                                   bpf/kvmslb.bpf.c (not in BENCH_V0)
  *   bench_export serve G V          refresh every second and serve /metrics
  *                                   on 127.0.0.1 (an ephemeral port, printed)
  *                                   until SIGTERM, for RSS under scrapes
@@ -37,11 +35,7 @@
 #include "bench_data.h"
 
 #ifndef BENCH_V0
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
-#include "core/bpf_source.h"
 #include "export/listen.h"
-#include "kvmslb.skel.h"
 #endif
 
 static double cpu_ms(void)
@@ -318,99 +312,6 @@ static int bench_refresh(unsigned int g, unsigned int v, int runs)
 	return 0;
 }
 
-#ifndef BENCH_V0
-/* Fill the real maps with what the BPF programs would count for the guests. */
-static int fill_maps(struct kvmslb_bpf *skel, unsigned int g, unsigned int v)
-{
-	int ncpus = libbpf_num_possible_cpus();
-	uint64_t *cv = calloc(ncpus, sizeof(*cv));
-	struct kvmslb_hist_val *hv = calloc(ncpus, sizeof(*hv));
-	int counts = bpf_map__fd(skel->maps.counts), hists = bpf_map__fd(skel->maps.hists);
-	unsigned int units = v ? v : 1;
-
-	for (unsigned int i = 0; i < g; i++) {
-		for (unsigned int u = 0; u < units; u++) {
-			uint32_t tid = v ? AGG_VCPU_ID(u) : 0;
-			struct kvmslb_count_key ck = { .tgid = BENCH_PID0 + i, .tid = tid,
-						       .kind = KVMSLB_CNT_SEGMENT };
-
-			ck.code = 0x380;
-			cv[0] = 100 + i + u;
-			if (bpf_map_update_elem(counts, &ck, cv, BPF_ANY))
-				return -errno;
-			ck.code = 0x480;
-			cv[0] = 50 + i + u;
-			if (bpf_map_update_elem(counts, &ck, cv, BPF_ANY))
-				return -errno;
-			for (int p = 0; p < BENCH_NPATHS; p++) {
-				struct kvmslb_hist_key hk = { .tgid = BENCH_PID0 + i, .tid = tid,
-							      .trap = bench_paths[p].trap,
-							      .outcome = bench_paths[p].outcome };
-				struct log2_hist h;
-
-				bench_hist(i, u, p, &h);
-				memcpy(hv[0].slots, h.slots, sizeof(hv[0].slots));
-				hv[0].count = h.count;
-				hv[0].sum_ns = h.sum_ns;
-				hv[0].max_ns = h.max_ns;
-				if (bpf_map_update_elem(hists, &hk, hv, BPF_ANY))
-					return -errno;
-			}
-		}
-	}
-	free(cv);
-	free(hv);
-	return 0;
-}
-
-/* The cost of reading the counts from the maps into an agg (core/bpf_source.c). */
-static int bench_maps(unsigned int g, unsigned int v, int runs)
-{
-	unsigned int units = g * (v ? v : 1);
-	double *t = calloc(runs, sizeof(double));
-	struct kvmslb_bpf *skel = kvmslb_bpf__open();
-	struct bpf_program *prog;
-	struct agg a;
-	int err;
-
-	if (!skel) {
-		perror("bench_export: opening the BPF object");
-		return 1;
-	}
-	/* only the maps: sized for the data (sizing them is the source's job) */
-	bpf_object__for_each_program(prog, skel->obj)
-		bpf_program__set_autoload(prog, false);
-	bpf_map__set_max_entries(skel->maps.counts, 2 * units + 64);
-	bpf_map__set_max_entries(skel->maps.hists, BENCH_NPATHS * units + 64);
-	err = kvmslb_bpf__load(skel);
-	if (!err)
-		err = fill_maps(skel, g, v);
-	if (err) {
-		fprintf(stderr, "bench_export: BPF maps: %s\n", strerror(-err));
-		return 1;
-	}
-	for (int i = 0; i < runs; i++) {
-		double t0;
-
-		agg_init(&a);
-		t0 = cpu_ms();
-		err = bpf_maps_read(bpf_map__fd(skel->maps.counts), bpf_map__fd(skel->maps.hists),
-				    bpf_map__fd(skel->maps.stats), &a);
-		t[i] = cpu_ms() - t0;
-		if (err || a.nguests != (int)g) {
-			fprintf(stderr, "bench_export: read %d guests of %u: %s\n", a.nguests, g,
-				strerror(-err));
-			return 1;
-		}
-		agg_free(&a);
-	}
-	printf("maps_keys=%u\nmaps_read_ms=%.3f\nncpus=%d\n", units * (2 + BENCH_NPATHS),
-	       median(t, runs), libbpf_num_possible_cpus());
-	kvmslb_bpf__destroy(skel);
-	return 0;
-}
-#endif
-
 static volatile sig_atomic_t stop;
 
 static void on_term(int sig)
@@ -556,7 +457,7 @@ int main(int argc, char **argv)
 	int runs;
 
 	if (argc < 4) {
-		fprintf(stderr, "usage: bench_export render|refresh|maps|serve GUESTS VCPUS [RUNS]\n");
+		fprintf(stderr, "usage: bench_export render|refresh|serve GUESTS VCPUS [RUNS]\n");
 		return 2;
 	}
 	g = (unsigned int)atoi(argv[2]);
@@ -576,10 +477,6 @@ int main(int argc, char **argv)
 		return bench_render(g, v, runs);
 	if (!strcmp(argv[1], "refresh"))
 		return bench_refresh(g, v, runs);
-#ifndef BENCH_V0
-	if (!strcmp(argv[1], "maps"))
-		return bench_maps(g, v, runs);
-#endif
 	if (!strcmp(argv[1], "serve"))
 		return bench_serve(g, v);
 	fprintf(stderr, "bench_export: unknown mode '%s'\n", argv[1]);
