@@ -160,72 +160,133 @@ void prom_family(struct prom_writer *w, const char *name, enum prom_type type,
 	}
 }
 
-/* "family_suffix{labels,name="value"} " */
-static void series(struct prom_writer *w, const char *suffix, const char *labels,
-		   const char *name, const char *value)
+/*
+ * A line is written in place: room for all of it is made once, then its
+ * pieces are copied in (a scrape of 1000 guests x 8 vcpus is 40 000 lines).
+ */
+static char *room(struct pbuf *b, size_t n)
 {
-	struct pbuf *b = w->b;
+	if (b->cap - b->len < n && !pbuf_grow(b, n))
+		return NULL;
+	return b->p + b->len;
+}
 
-	pbuf_put(b, w->family, w->family_len);
-	if (!suffix)
-		suffix = w->type == PROM_COUNTER ? "_total" : "";
-	pbuf_puts(b, suffix);
-	if (labels || name) {
-		pbuf_put(b, "{", 1);
-		if (labels)
-			pbuf_puts(b, labels);
-		if (name) {
-			if (labels)
-				pbuf_put(b, ",", 1);
-			pbuf_puts(b, name);
-			pbuf_put(b, "=\"", 2);
-			pbuf_puts(b, value);
-			pbuf_put(b, "\"", 1);
-		}
-		pbuf_put(b, "}", 1);
+static char *put(char *p, const char *s, size_t n)
+{
+	memcpy(p, s, n);
+	return p + n;
+}
+
+static char *put_u64(char *p, uint64_t v)
+{
+	char tmp[20];
+	int i = sizeof(tmp);
+
+	do {
+		tmp[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return put(p, tmp + i, sizeof(tmp) - i);
+}
+
+struct line {
+	const char *suffix, *labels, *name, *value, *le;
+	size_t suffix_len, labels_len, name_len, value_len, le_len;
+};
+
+static void line_init(struct line *l, const char *suffix, const char *labels, const char *name,
+		      const char *value, const char *le)
+{
+	l->suffix = suffix;
+	l->labels = labels;
+	l->name = name;
+	l->value = value;
+	l->le = le;
+	l->suffix_len = strlen(suffix);
+	l->labels_len = labels ? strlen(labels) : 0;
+	l->name_len = name ? strlen(name) : 0;
+	l->value_len = name ? strlen(value) : 0;
+	l->le_len = le ? strlen(le) : 0;
+}
+
+/* "family_suffix{labels,name="value",le="x"} ": room for the value too, or NULL. */
+static char *series(struct prom_writer *w, const struct line *l)
+{
+	size_t n = w->family_len + l->suffix_len + l->labels_len + l->name_len + l->value_len +
+		   l->le_len + 16 + 32;
+	char *p = room(w->b, n);
+	bool braces = l->labels || l->name || l->le;
+	bool comma = false;
+
+	if (!p)
+		return NULL;
+	p = put(p, w->family, w->family_len);
+	p = put(p, l->suffix, l->suffix_len);
+	if (braces)
+		*p++ = '{';
+	if (l->labels) {
+		p = put(p, l->labels, l->labels_len);
+		comma = true;
 	}
-	pbuf_put(b, " ", 1);
+	if (l->name) {
+		if (comma)
+			*p++ = ',';
+		p = put(p, l->name, l->name_len);
+		p = put(p, "=\"", 2);
+		p = put(p, l->value, l->value_len);
+		*p++ = '"';
+		comma = true;
+	}
+	if (l->le) {
+		if (comma)
+			*p++ = ',';
+		p = put(p, "le=\"", 4);
+		p = put(p, l->le, l->le_len);
+		*p++ = '"';
+	}
+	if (braces)
+		*p++ = '}';
+	*p++ = ' ';
+	return p;
+}
+
+static void end_line(struct pbuf *b, char *p)
+{
+	*p++ = '\n';
+	b->len = p - b->p;
+}
+
+static const char *default_suffix(const struct prom_writer *w, const char *suffix)
+{
+	return suffix ? suffix : w->type == PROM_COUNTER ? "_total" : "";
 }
 
 void prom_sample(struct prom_writer *w, const char *suffix, const char *labels,
 		 const char *name, const char *value, uint64_t v)
 {
-	series(w, suffix, labels, name, value);
-	pbuf_u64(w->b, v);
-	pbuf_put(w->b, "\n", 1);
+	struct line l;
+	char *p;
+
+	line_init(&l, default_suffix(w, suffix), labels, name, value, NULL);
+	p = series(w, &l);
+	if (p)
+		end_line(w->b, put_u64(p, v));
 }
 
 void prom_sample_nanos(struct prom_writer *w, const char *suffix, const char *labels,
 		       const char *name, const char *value, uint64_t ns)
 {
-	series(w, suffix, labels, name, value);
+	struct line l;
+	char *p;
+
+	line_init(&l, default_suffix(w, suffix), labels, name, value, NULL);
+	p = series(w, &l);
+	if (!p)
+		return;
+	/* the number goes through pbuf_nanos, which makes its own room */
+	w->b->len = p - w->b->p;
 	pbuf_nanos(w->b, ns);
 	pbuf_put(w->b, "\n", 1);
-}
-
-/* One bucket line: the series' labels, then le. */
-static void bucket(struct prom_writer *w, const char *labels, const char *name,
-		   const char *value, const char *le, uint64_t cum)
-{
-	struct pbuf *b = w->b;
-
-	pbuf_put(b, w->family, w->family_len);
-	pbuf_puts(b, "_bucket{");
-	if (labels) {
-		pbuf_puts(b, labels);
-		pbuf_put(b, ",", 1);
-	}
-	if (name) {
-		pbuf_puts(b, name);
-		pbuf_put(b, "=\"", 2);
-		pbuf_puts(b, value);
-		pbuf_put(b, "\",", 2);
-	}
-	pbuf_put(b, "le=\"", 4);
-	pbuf_puts(b, le);
-	pbuf_put(b, "\"} ", 3);
-	pbuf_u64(b, cum);
-	pbuf_put(b, "\n", 1);
 }
 
 void prom_histogram(struct prom_writer *w, const char *labels, const char *name,
@@ -233,13 +294,20 @@ void prom_histogram(struct prom_writer *w, const char *labels, const char *name,
 		    int nbuckets, uint64_t sum_ns)
 {
 	uint64_t cum = 0;
+	struct line l;
+	char *p;
 
-	for (int i = 0; i < nbuckets; i++) {
+	line_init(&l, "_bucket", labels, name, value, "+Inf");
+	for (int i = 0; i <= nbuckets; i++) {
 		cum += counts[i];
-		bucket(w, labels, name, value, le[i], cum);
+		/* counts[nbuckets] is above every le: only +Inf holds it */
+		l.le = i < nbuckets ? le[i] : "+Inf";
+		l.le_len = strlen(l.le);
+		p = series(w, &l);
+		if (!p)
+			return;
+		end_line(w->b, put_u64(p, cum));
 	}
-	cum += counts[nbuckets];
-	bucket(w, labels, name, value, "+Inf", cum);
 	prom_sample_nanos(w, "_sum", labels, name, value, sum_ns);
 	prom_sample(w, "_count", labels, name, value, cum);
 }
