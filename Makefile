@@ -41,7 +41,7 @@ WARN := -Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes -Wshadow 
 	-Wno-format-truncation
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O2 $(WARN) -Iinclude -Isrc \
 	-I$(BUILD)/bpf -DKVMSLB_VERSION='"$(VERSION)"'
-NATIVE_LIBS := -lbpf -lelf -lz -ltraceevent -lncursesw -lmicrohttpd
+NATIVE_LIBS := -lbpf -lelf -lz -ltraceevent -lncursesw -lmicrohttpd -ljson-c
 
 SRC_CORE := $(sort $(wildcard src/core/*.c))
 SRC_CMD := $(sort $(wildcard src/cmd_*.c))
@@ -116,7 +116,7 @@ CROSS_CFLAGS := $(BASE_CFLAGS) -I$(SYSROOT_PPC)/usr/include \
 	-I$(SYSROOT_PPC)/usr/include/powerpc64le-linux-gnu -DKVMSLB_STATIC_CROSS
 # libmicrohttpd's static archive needs GnuTLS's; the ppc64le build serves
 # HTTP without it (see src/ for the fallback) and otherwise is the same code.
-CROSS_LIBS := -L$(PPC_LIBDIR) -lbpf -lelf -lz -lzstd -ltraceevent -lncursesw -ltinfo
+CROSS_LIBS := -L$(PPC_LIBDIR) -lbpf -lelf -lz -lzstd -ltraceevent -lncursesw -ltinfo -ljson-c
 PPC_OBJDIR := $(BUILD)/ppc64le/obj
 PPC_OBJS := $(patsubst src/%.c,$(PPC_OBJDIR)/%.o,src/main.c $(SRC_LIB))
 
