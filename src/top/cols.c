@@ -43,9 +43,10 @@ const char *top_col_title(enum top_col c)
 	return defs[c].title;
 }
 
+/* Names get a fifth of the width before the columns of lower priority. */
 static int name_min(int width)
 {
-	int w = width / 5;
+	int w = (width - MARK_WIDTH) / 5;
 
 	return w < 12 ? 12 : w > 24 ? 24 : w;
 }
