@@ -14,7 +14,7 @@
 #include "core/hist.h"
 
 /* One line for legends: what "<X" means. */
-#define VIEW_BUCKET_LEGEND "latency buckets are log2: <X is [X/2, X) ns (the first is [0, 2))"
+#define VIEW_BUCKET_LEGEND "latency buckets are log2: <X is the bucket [X/2, X), the first [0, 2ns)"
 
 #define VIEW_BUCKET_LEGEND_SHORT "<X is the log2 bucket [X/2, X)"
 
