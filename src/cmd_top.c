@@ -7,6 +7,7 @@
  * a terminal, top/batch.c (-b) as text or JSON lines, top/log.c (-L).
  */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,6 +70,7 @@ struct top_args {
 	bool batch;
 	unsigned long long count;
 	double delay;
+	bool delay_set;
 	enum top_sort sort;
 	bool sort_set;
 	bool ascending;
@@ -98,6 +100,7 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 			argp_error(state, "invalid delay '%s' (seconds, 0.1 to 3600)", arg);
 			return EINVAL;
 		}
+		a->delay_set = true;
 		return 0;
 	case OPT_SORT:
 		if (top_sort_from_name(arg, &a->sort)) {
@@ -635,13 +638,25 @@ static void handle_key(struct top_run *r, int c, bool *now)
 }
 
 /* ---- the loop ------------------------------------------------------------- */
+/*
+ * A replay off the screen runs on the recording's clock alone, as fast as
+ * it can, unless -d asks for wall-clock refreshes.
+ */
+static bool replay_waits(const struct top_run *r)
+{
+	return r->tui || r->a->delay_set;
+}
+
 static int wait_a_bit(struct top_run *r)
 {
 	if (r->rp) {
 		struct timespec ts = { 0, 50 * 1000000L };
+		struct pollfd key = { .fd = 0, .events = POLLIN };
 
-		/* a replay in batch or log mode runs on the recording's clock alone */
+		/* on the screen, a key ends the wait */
 		if (r->tui)
+			poll(&key, 1, 50);
+		else if (replay_waits(r))
 			nanosleep(&ts, NULL);
 		return 0;
 	}
@@ -651,7 +666,6 @@ static int wait_a_bit(struct top_run *r)
 static int run(struct top_run *r)
 {
 	unsigned long long done = 0;
-	double dt;
 	int err = 0;
 
 	r->start = r->last = cli_now();
@@ -687,21 +701,28 @@ static int run(struct top_run *r)
 		}
 		if (cli_stop)
 			break;
-		/* a replay off the screen does not wait for the wall clock */
-		if (!now && (r->paused || (cli_now() < r->next && (r->tui || !r->rp))))
+		if (!now && (cli_now() < r->next && (!r->rp || replay_waits(r))))
 			continue;
+		if (r->paused && !now) {
+			/* no new data, but a stray console message goes away */
+			r->next = cli_now() + r->a->delay;
+			r->repaint = true;
+			draw(r);
+			continue;
+		}
 		err = refresh_once(r);
 		r->next = cli_now() + r->a->delay;
 		if (err == 1) {
 			err = 0;
 			if (!r->tui)
 				break;	/* the recording ended */
+			r->repaint = true;
+			draw(r);
 			continue;
 		}
 		if (r->a->count && ++done >= r->a->count)
 			break;
 	}
-	(void)dt;
 	if (err == -EIO)
 		return KVMSLB_EXIT_RUNTIME;
 	if (err) {

@@ -28,6 +28,8 @@ pkgs+=(qemu-system-ppc qemu-system-data cpio kmod gzip xz-utils)
 pkgs+=(bc bison flex libssl-dev dwarves ccache zstd rsync perl python3 patch binutils)
 # Fleet telemetry tests.
 pkgs+=(prometheus curl)
+# kvmslbtop's replay source; its screen tests; the Debian package and its checks.
+pkgs+=(libjson-c-dev tmux dpkg-dev debhelper fakeroot lintian)
 
 missing=()
 for p in "${pkgs[@]}"; do
