@@ -78,8 +78,10 @@ help:
 # must compile with -Werror).
 FLAGS_LINE := $(CC) $(BASE_CFLAGS) $(LDFLAGS) | $(CLANG) $(WERROR)
 FLAGS_STAMP := $(BUILD)/.flags
+ifeq ($(filter clean help,$(MAKECMDGOALS)),)
 ifneq ($(FLAGS_LINE),$(shell cat $(FLAGS_STAMP) 2>/dev/null))
 $(shell mkdir -p $(BUILD) && printf '%s\n' '$(subst ','\'',$(FLAGS_LINE))' > $(FLAGS_STAMP))
+endif
 endif
 
 # ---- BPF objects and skeletons -------------------------------------------
