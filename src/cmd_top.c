@@ -274,9 +274,13 @@ static void draw(struct top_run *r)
 		d.id = ident_fn(r)(ident_ctx(r), r->ui.pid);
 		d.dt = r->dt;
 	}
+	/* a message stays a few seconds, past the refreshes in between */
+	if (r->ui.message[0] && !r->ui.message_until)
+		r->ui.message_until = cli_now() + 4;
+	else if (r->ui.message[0] && cli_now() > r->ui.message_until)
+		r->ui.message[0] = '\0';
 	top_screen_draw(r->tui, r->repaint, &r->frame, r->rows, r->nrows, &r->ui, &d);
 	r->repaint = false;
-	r->ui.message[0] = '\0';
 }
 
 /* The next snapshot into r->cur, r->prev the one before. 1: the recording ended. */
@@ -581,6 +585,10 @@ static bool is_page_key(int c)
 static void handle_key(struct top_run *r, int c, bool *now)
 {
 	int page = top_screen_table_height(r->tui, &r->frame);
+
+	/* a key has seen the message */
+	r->ui.message[0] = '\0';
+	r->ui.message_until = 0;
 
 	if (r->ui.prompt) {
 		prompt_key(r, c);

@@ -32,7 +32,8 @@ struct top_ui {
 	int page_height;		/* lines it had room for */
 	const char *prompt;		/* a prompt being answered, or NULL */
 	char input[256];		/* what was typed (UTF-8) */
-	char message[256];		/* shown once on the status line */
+	char message[256];		/* on the status line until a key or its time is up */
+	double message_until;		/* cli_now() seconds */
 };
 
 /* The drill-down's guest: now, at the previous refresh, at the last reset. */

@@ -1,0 +1,550 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""kvmslbtop's live screen, driven as an operator drives it: keys through
+tmux send-keys, the screen read back with capture-pane after each key, at
+80x24 (a serial console) and 200x50. The data is a recording of
+`kvmslb stat -j --per-vcpu 1 N` made on the emulated POWER8 host, replayed
+with --replay (core/replay.c feeds the same aggregation and rows as the live
+sources). Every number checked on the screen is computed here from the
+recording, and the final totals must equal the guests' own counts.
+
+  screen_test.py KVMSLB RECORDING TRUTH
+
+TAP-style lines on stdout; exit status 1 if any check failed.
+"""
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import unicodedata
+
+KVMSLB, REC, TRUTH = sys.argv[1:4]
+FAIL = 0
+WIDTHS = {'PID': 7, 'DSEGI/s': 8, 'ISEGI/s': 8, 'TREND': 10, 'DSEGI': 7, 'ISEGI': 7,
+          'INJ': 6, 'HDSI/s': 7, 'HISI/s': 7, 'P50': 6, 'P99': 6, 'MAX': 6, 'DROP': 5}
+
+
+def tap(ok, desc, detail=None):
+    global FAIL
+    print(('ok - ' if ok else 'not ok - ') + desc)
+    if not ok:
+        FAIL = 1
+        if detail:
+            for line in str(detail).splitlines()[:40]:
+                print('#   ' + line)
+    return ok
+
+
+# ---- what the recording says ------------------------------------------------
+def load_recording(path):
+    lines = [json.loads(l) for l in open(path, encoding='utf-8') if l.strip()]
+    ivals = [l for l in lines if l.get('kind') == 'interval']
+    return ivals if ivals else [l for l in lines if l.get('kind') == 'total']
+
+
+def cumulative(ivals, upto):
+    """Per pid, totals over the first `upto` intervals, and the last one's delta."""
+    tot, last = {}, {}
+    for n, line in enumerate(ivals[:upto], 1):
+        for g in line['guests']:
+            t = tot.setdefault(g['pid'], {'name': g['name'], 'alive': g['alive'],
+                                          'c': {}, 'vcpus': {}, 'paths': {}})
+            t['name'], t['alive'] = g['name'], g['alive']
+            for k, v in g['counters'].items():
+                if isinstance(v, int):
+                    t['c'][k] = t['c'].get(k, 0) + v
+            for v in g.get('vcpus', []):
+                vid = v.get('vcpu_id', v.get('tid'))
+                vc = t['vcpus'].setdefault(vid, {})
+                for k, x in v['counters'].items():
+                    if isinstance(x, int):
+                        vc[k] = vc.get(k, 0) + x
+            for p in g.get('paths', []):
+                key = (p['trap'], p['outcome'])
+                t['paths'][key] = t['paths'].get(key, 0) + p['hist']['samples']
+            if n == upto:
+                last[g['pid']] = g
+    return tot, last
+
+
+def fmt_ns(ns):
+    for div, unit in ((1000000000, 's'), (1000000, 'ms'), (1000, 'us')):
+        if ns >= div:
+            v = ns / div
+            return ('%.1f%s' if v < 9.95 else '%.0f%s') % (v, unit)
+    return '%dns' % ns
+
+
+def merged(guest):
+    """A guest line's latency histogram: its paths merged (what the screen shows)."""
+    b = {}
+    for p in guest.get('paths', []):
+        for x in p['hist']['buckets']:
+            k = (x['ge'], x['lt'])
+            b[k] = b.get(k, 0) + x['count']
+    return {'samples': sum(b.values()),
+            'buckets': [{'ge': k[0], 'lt': k[1], 'count': v} for k, v in sorted(b.items())]}
+
+
+def bucket_of(hist, p):
+    """The '<X' of the bucket holding percentile p (top/view_fmt_pct), '-' if none."""
+    n = hist['samples']
+    if not n:
+        return '-'
+    want = -(-n * p // 100)  # ceil
+    seen = 0
+    for b in hist['buckets']:
+        seen += b['count']
+        if seen >= want:
+            return '<' + fmt_ns(b['lt']) if b['lt'] is not None else '>=' + fmt_ns(b['ge'])
+    return '?'
+
+
+def fmt_count(v, width):
+    s = '%d' % v
+    if len(s) <= width:
+        return s
+    x = float(v)
+    for u in 'kMGTPE':
+        x /= 1000
+        s = ('%.1f%s' if x < 9.95 else '%.0f%s') % (x, u)
+        if len(s) <= width:
+            return s
+    return s
+
+
+def fmt_rate(v, width):
+    if v <= 0:
+        return '0'
+    if v < 9.95:
+        return '%.1f' % v
+    return fmt_count(int(v + 0.5), width)
+
+
+# ---- the screen ----------------------------------------------------------------
+def dwidth(ch):
+    if unicodedata.combining(ch):
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in ('W', 'F') else 1
+
+
+def cells(line):
+    """A screen line as one string per display column ('' for the second half of a wide char)."""
+    out = []
+    for ch in line:
+        w = dwidth(ch)
+        if w == 0 and out:
+            out[-1] += ch
+            continue
+        out.append(ch)
+        if w == 2:
+            out.append('')
+    return out
+
+
+def table(screen):
+    """Rows under the column titles: dicts of title -> cell text, plus name/sel/exited."""
+    lines = screen.split('\n')
+    ti = next((i for i, l in enumerate(lines) if re.match(r'^ {3}GUEST', l)), None)
+    if ti is None:
+        return None, []
+    tcells = cells(lines[ti])
+    title = ''.join(tcells)
+    spans, pos = [], 0
+    for m in re.finditer(r'\S+', title):
+        name = m.group(0).rstrip('\u25bc\u25b2^v')
+        if name.startswith('GUEST'):
+            continue
+        if name == 'TREND':
+            spans.append((name, m.start(), m.start() + WIDTHS[name]))
+        elif name in WIDTHS:
+            spans.append((name, m.end() - WIDTHS[name], m.end()))
+    name_end = spans[0][1] - 1 if spans else len(tcells)
+    rows = []
+    for l in lines[ti + 1:]:
+        if not l.strip() or l.startswith('x: ') or l.startswith('(no guest'):
+            break
+        c = cells(l)
+        c += [' '] * (len(tcells) - len(c))
+        r = {'sel': c[0] == '>', 'exited': c[1] == 'x',
+             'name': ''.join(c[3:name_end]).strip()}
+        for name, a, b in spans:
+            r[name] = ''.join(c[a:b]).strip()
+        rows.append(r)
+    return spans, rows
+
+
+def name_matches(shown, full):
+    return shown == full or (shown.endswith('\u2026') and full.startswith(shown[:-1]))
+
+
+class Tmux:
+    def __init__(self):
+        self.runs = 0
+        self.sock = None
+        self.conf = tempfile.NamedTemporaryFile('w', suffix='.conf', delete=False)
+        # no status line: the pane is the whole terminal
+        self.conf.write('set -g status off\nset -g default-terminal xterm-256color\n')
+        self.conf.close()
+
+    def tm(self, *args, check=True):
+        return subprocess.run(['tmux', '-L', self.sock, '-f', self.conf.name] + list(args),
+                              check=check, capture_output=True, text=True).stdout
+
+    def start(self, cols, rows, args):
+        if self.sock:
+            self.tm('kill-server', check=False)
+        # a server per run: a dying one cannot refuse the next session
+        self.runs += 1
+        self.sock = 'kvmslb-test-%d-%d' % (os.getpid(), self.runs)
+        cmd = ' '.join(["env", "TERM=xterm-256color", "LANG=C.UTF-8", "LC_ALL=C.UTF-8",
+                        KVMSLB, 'top'] + ["'%s'" % a for a in args])
+        self.tm('new-session', '-d', '-s', 't', '-x', str(cols), '-y', str(rows),
+                cmd + '; echo KVMSLB-EXITED rc=$?; sleep 600')
+
+    def keys(self, *k):
+        self.tm('send-keys', '-t', 't', *k)
+
+    def text(self, s):
+        self.tm('send-keys', '-t', 't', '-l', s)
+
+    def screen(self):
+        return self.tm('capture-pane', '-p', '-t', 't')
+
+    def wait(self, pred, timeout=8.0):
+        end = time.time() + timeout
+        s = ''
+        while time.time() < end:
+            s = self.screen()
+            if pred(s):
+                return True, s
+            time.sleep(0.05)
+        return False, s
+
+    def resize(self, cols, rows):
+        self.tm('resize-window', '-t', 't', '-x', str(cols), '-y', str(rows))
+
+    def tty(self):
+        return self.tm('display-message', '-p', '-t', 't', '#{pane_tty}').strip()
+
+    def stop(self):
+        if self.sock:
+            self.tm('kill-server', check=False)
+        os.unlink(self.conf.name)
+
+
+def has(rx):
+    return lambda s: re.search(rx, s, re.M) is not None
+
+
+def lacks(rx):
+    return lambda s: re.search(rx, s, re.M) is None
+
+
+def settle(t, pred, desc, timeout=8.0):
+    ok, s = t.wait(pred, timeout)
+    tap(ok, desc, s)
+    return s
+
+
+# ---- the checks ---------------------------------------------------------------
+IVALS = load_recording(REC)
+N = len(IVALS)
+TOT, LAST = cumulative(IVALS, N)
+TRUTH_ROWS = {}
+for line in open(TRUTH, encoding='utf-8'):
+    m = re.search(r'total name=(\S+) pid=(\d+) dsegi=(\d+) isegi=(\d+)', line)
+    if m:
+        TRUTH_ROWS[m.group(1)] = (int(m.group(2)), int(m.group(3)), int(m.group(4)))
+DT = IVALS[-1].get('elapsed_s', 1.0) or 1.0
+
+
+def expected_order(key):
+    def rate(pid):
+        g = LAST.get(pid)
+        return (g['counters']['dsegi'] + g['counters']['isegi']) / DT if g else 0
+    if key == 'seg/s':
+        return [TOT[p]['name'] for p in sorted(TOT, key=lambda p: (-rate(p), p))]
+    if key == 'name':
+        return sorted(TOT[p]['name'] for p in TOT)
+    raise ValueError(key)
+
+
+def check_final_table(rows, desc, wide):
+    by_name = {}
+    for r in rows:
+        full = next((TOT[p]['name'] for p in TOT if name_matches(r['name'], TOT[p]['name'])), None)
+        by_name[full] = r
+    tap(set(by_name) == {TOT[p]['name'] for p in TOT}, f'{desc}: a row for each of the {len(TOT)} '
+        f'guests of the recording', rows)
+    for pid, t in sorted(TOT.items()):
+        r = by_name.get(t['name'])
+        if not r:
+            continue
+        g = LAST[pid]
+        want = {
+            'DSEGI': fmt_count(t['c']['dsegi'], 7), 'ISEGI': fmt_count(t['c']['isegi'], 7),
+            'DSEGI/s': fmt_rate(g['counters']['dsegi'] / DT, 8),
+            'ISEGI/s': fmt_rate(g['counters']['isegi'] / DT, 8),
+            'HDSI/s': fmt_rate(g['counters']['hdsi'] / DT, 7),
+            'P99': bucket_of(merged(g), 99), 'MAX': bucket_of(merged(g), 100),
+            'DROP': fmt_count(t['c']['dropped'], 5),
+        }
+        if wide:
+            want.update({'PID': str(pid), 'INJ': fmt_count(t['c']['seg_injected'], 6),
+                         'HISI/s': fmt_rate(g['counters']['hisi'] / DT, 7),
+                         'P50': bucket_of(merged(g), 50)})
+        got = {k: r.get(k) for k in want}
+        tap(got == want, f'{desc}: {t["name"]}: {" ".join(f"{k} {v}" for k, v in want.items())}',
+            f'screen: {got}')
+        tap(r['exited'] == (not t['alive']), f'{desc}: {t["name"]} is marked '
+            f'{"exited" if not t["alive"] else "running"}')
+        truth = TRUTH_ROWS.get(t['name'])
+        if truth:
+            tap((t['c']['dsegi'], t['c']['isegi']) == truth[1:],
+                f'{desc}: {t["name"]}: DSEGI {t["c"]["dsegi"]} ISEGI {t["c"]["isegi"]} == the '
+                f'guest\'s own count {truth[1]}/{truth[2]}')
+
+
+def main():
+    t = Tmux()
+    try:
+        run(t)
+    finally:
+        t.stop()
+
+
+def run(t):
+    names = [TOT[p]['name'] for p in sorted(TOT)]
+    tap(len(TRUTH_ROWS) == len(TOT), f'the truth file names the {len(TOT)} recorded guests',
+        TRUTH_ROWS)
+
+    # ---- 80x24: the console ----
+    t.start(80, 24, ['--replay', REC, '-d', '0.1'])
+    s = settle(t, has(rf'interval {N} of {N} \(end\)'), f'80x24: the replay reaches interval {N} of {N}')
+    lines = s.split('\n')
+    tap(all(len(cells(l)) <= 80 for l in lines), '80x24: no line wider than 80 columns')
+    tap(lines[0].startswith('kvmslbtop  replay of ') and 'source patched' in lines[0],
+        '80x24: the header names the replay and the recorded source', lines[0])
+    tap(re.search(r'^events \d+  kernel log dropped \d+  maps full \d+  ring buffer lost \d+  '
+                  r'unpaired \d+', lines[2]) is not None,
+        '80x24: the header names each kind of loss (kernel log, maps, ring buffer)', lines[2])
+    spans, rows = table(s)
+    cols = [n for n, _, _ in spans or []]
+    tap(cols == ['DSEGI/s', 'ISEGI/s', 'DSEGI', 'ISEGI', 'HDSI/s', 'P99', 'MAX', 'DROP'],
+        '80x24: columns by priority: DSEGI/s ISEGI/s DSEGI ISEGI HDSI/s P99 MAX DROP', cols)
+    tap('DSEGI/s\u25bc ISEGI/s\u25bc' in s, '80x24: the sort columns are marked, largest first')
+    check_final_table(rows, '80x24 final', False)
+    tap([r['name'] for r in rows] and all(name_matches(r['name'], n) for r, n in
+                                          zip(rows, expected_order('seg/s'))),
+        '80x24: rows in DSegI/s+ISegI/s order, largest first', rows)
+    tap(rows and rows[0]['sel'] and not any(r['sel'] for r in rows[1:]),
+        '80x24: the first row is selected (>)')
+    exited = [TOT[p]['name'] for p in TOT if not TOT[p]['alive']]
+    tap(not exited or 'x: the guest has exited; its counts are kept' in s,
+        '80x24: a legend explains the x of an exited guest', s)
+    tap(s.rstrip('\n').split('\n')[-1].startswith('h help  q quit'),
+        '80x24: the bottom line lists the main keys', s)
+
+    # selection follows its guest when the sort reorders the rows
+    t.keys('j')
+    s = settle(t, lambda s: len(table(s)[1]) > 1 and table(s)[1][1]['sel'], '80x24 j: the second row is selected')
+    chosen = table(s)[1][1]['name']
+    t.keys('o')
+    s = settle(t, has(r'sort dsegi/s desc'), '80x24 o: the sort moves to the next column (dsegi/s)')
+    tap('DSEGI/s\u25bc' in s and 'ISEGI/s\u25bc' not in s, '80x24 o: only DSEGI/s is marked')
+    for _ in range(20):
+        if 'sort name ' in t.screen():
+            break
+        t.keys('O')
+        time.sleep(0.1)
+    s = settle(t, has(r'sort name asc'), '80x24 O: sorting by name, ascending')
+    rows = table(s)[1]
+    tap([r['name'] for r in rows] == sorted(r['name'] for r in rows), '80x24: rows by name', rows)
+    sel = [r['name'] for r in rows if r['sel']]
+    tap(sel == [chosen], f'80x24: the selection stayed with {chosen} when the rows moved', rows)
+    t.keys('i')
+    s = settle(t, has(r'sort name desc'), '80x24 i: the order is reversed')
+    tap('GUEST\u25bc' in s, '80x24 i: the mark shows the direction')
+    rows = table(s)[1]
+    tap([r['name'] for r in rows] == sorted((r['name'] for r in rows), reverse=True),
+        '80x24 i: rows by name, Z to A', rows)
+
+    # the regex filter; Esc keeps the active one; a bad regex is refused
+    t.keys('f')
+    settle(t, has(r'^filter names \(POSIX extended regex'), '80x24 f: the filter prompt')
+    t.text('^(web|db)-')
+    t.keys('Enter')
+    s = settle(t, has(r'filter /\^\(web\|db\)-/'), '80x24 f: the header shows the filter')
+    rows = table(s)[1]
+    want = sorted(n for n in names if re.match(r'^(web|db)-', n))
+    tap(sorted(r['name'] for r in rows) == want, f'80x24 f: POSIX ERE ^(web|db)- keeps {want}', rows)
+    t.keys('f')
+    settle(t, has(r'^filter names .*: \^\(web\|db\)-'), '80x24 f again: the prompt starts with the active filter')
+    t.keys('C-u')
+    t.text('zzz')
+    t.keys('Escape')
+    s = settle(t, lacks(r'^filter names'), '80x24 Esc: the prompt closes')
+    tap(sorted(r['name'] for r in table(s)[1]) == want and 'filter /^(web|db)-/' in s,
+        '80x24 Esc in the prompt keeps the active filter', s)
+    t.keys('f', 'C-u')
+    t.text('(')
+    t.keys('Enter')
+    s = settle(t, has(r"filter '\(' not applied"), '80x24: an invalid regex is refused with a message')
+    tap('filter /^(web|db)-/' in s, '80x24: ... and the active filter stays', s)
+    t.keys('c')
+    s = settle(t, lambda s: len(table(s)[1]) == len(TOT), '80x24 c: the filter is cleared')
+    t.keys('g')
+    settle(t, has(r'^show one guest'), '80x24 g: the guest prompt')
+    one = TOT[min(TOT)]['name']
+    t.text(one)
+    t.keys('Enter')
+    s = settle(t, lambda s: [r['name'] for r in table(s)[1]] == [one] or
+               [name_matches(r['name'], one) for r in table(s)[1]] == [True],
+               f'80x24 g {one}: only that guest')
+    t.keys('c')
+    settle(t, lambda s: len(table(s)[1]) == len(TOT), '80x24 c: all guests again')
+
+    # help
+    for k in ('h', '?'):
+        t.keys(k)
+        s = settle(t, has(r'^kvmslbtop keys'), f'80x24 {k}: the help page')
+        tap(all(x in s for x in ('reset the totals', 'pause / resume', 'POSIX extended',
+                                 'per-vcpu table')), f'80x24 {k}: help names reset, pause, '
+            'the regex filter and the drill-down', s)
+        t.keys('x')
+        settle(t, has(r'^   GUEST'), f'80x24 {k} then any key: back to the table')
+
+    # drill-down of the guest with the most vcpus
+    many = max(TOT, key=lambda p: (len(TOT[p]['vcpus']), -p))
+    g = TOT[many]
+    t.keys('g')
+    t.text(g['name'])
+    t.keys('Enter')
+    settle(t, lambda s: len(table(s)[1]) == 1, f'80x24: {g["name"]} alone')
+    t.keys('Enter')
+    s = settle(t, has(rf'^guest {re.escape(g["name"])}  pid {many}'), f'80x24 Enter: the drill-down of {g["name"]}')
+    tap(f'DSegI {g["c"]["dsegi"]}  ISegI {g["c"]["isegi"]}' in s,
+        f'80x24 drill-down: totals DSegI {g["c"]["dsegi"]} ISegI {g["c"]["isegi"]}', s)
+    if g['vcpus']:
+        ids = 'vcpu_id' in json.dumps(IVALS[-1])
+        tap(('per vcpu (KVM vcpu id)' if ids else 'per vcpu (vcpu thread id') in s,
+            '80x24 drill-down: the per-vcpu table says what its units are', s)
+        vrows = re.findall(r'^ +(\d+) +[\d.]+ +(\d+) +(\d+) +(\d+) +(\d+) ', s, re.M)
+        got = {int(v[0]): (int(v[1]), int(v[2]), int(v[3]), int(v[4])) for v in vrows}
+        want = {vid: (c.get('dsegi', 0), c.get('isegi', 0), c.get('hdsi', 0), c.get('hisi', 0))
+                for vid, c in g['vcpus'].items()}
+        tap(got == want, f'80x24 drill-down: per vcpu DSEGI ISEGI HDSI HISI {want}', s)
+    path_lines = dict(((m.group(1), m.group(2)), int(m.group(3))) for m in
+                      re.finditer(r'^(\S+) / (\S+): (\d+) samples', s, re.M))
+    t.keys('End')
+    s2 = t.wait(lambda x: x != s, 1.0)[1]
+    path_lines.update(((m.group(1), m.group(2)), int(m.group(3))) for m in
+                      re.finditer(r'^(\S+) / (\S+): (\d+) samples', s2, re.M))
+    tap(path_lines == g['paths'], f'80x24 drill-down: latency by path {g["paths"]}', s + s2)
+    tap(re.search(r'^ +<\d', s + s2, re.M) is not None, '80x24 drill-down: histogram rows in the <X notation')
+    t.keys('Escape')
+    settle(t, has(r'^   GUEST'), '80x24 Esc: back to the table')
+    t.keys('c')
+
+    # reset, pause, delay
+    t.keys('r')
+    s = settle(t, has(r'since reset'), '80x24 r: totals since reset')
+    rows = table(s)[1]
+    tap(rows and all(r['DSEGI'] == '0' and r['ISEGI'] == '0' for r in rows),
+        '80x24 r: every total is 0 after the reset', rows)
+    t.keys('p')
+    s = settle(t, has(r'^PAUSED  guests'), '80x24 p: PAUSED in the header')
+    tap(s.rstrip('\n').split('\n')[-1].startswith('PAUSED (p resumes)'),
+        '80x24 p: and on the bottom line', s)
+    t.keys('Space')
+    settle(t, lacks(r'PAUSED'), '80x24 space: running again')
+    t.keys('s')
+    settle(t, has(r'^refresh delay in seconds'), '80x24 s: the delay prompt')
+    t.text('99999')
+    t.keys('Enter')
+    settle(t, has(r"delay '99999' not taken"), '80x24 s 99999: refused, with the range')
+    t.keys('s')
+    t.text('30')
+    t.keys('Enter')
+    s = settle(t, has(r'every 30\.0 s'), '80x24 s 30: refresh every 30 s')
+
+    # a console message over the screen: Ctrl-L repaints it all
+    tty = t.tty()
+    with open(tty, 'w') as f:
+        f.write('\r\nBroadcast message from root@host: the system is going down\r\n' * 3)
+    s = settle(t, has(r'Broadcast message'), 'a console message lands on the screen', 3)
+    t.keys('C-l')
+    s = settle(t, lacks(r'Broadcast message'), 'Ctrl-L: the message is gone')
+    lines = s.split('\n')
+    tap(lines[0].startswith('kvmslbtop  replay of') and lines[3].startswith('   GUEST'),
+        'Ctrl-L: header and titles back in their lines', s)
+    # and without a key, the next refresh repaints everything
+    t.keys('s')
+    t.text('0.2')
+    t.keys('Enter')
+    settle(t, has(r'every 0\.2 s'), '80x24 s 0.2')
+    with open(tty, 'w') as f:
+        f.write('\r\nBroadcast message from root@host: again\r\n' * 3)
+    s = settle(t, lacks(r'Broadcast message'), 'the next refresh repaints the whole screen', 4)
+    lines = s.split('\n')
+    tap(lines[3].startswith('   GUEST') and len(table(s)[1]) == len(TOT),
+        'after the refresh every guest is on its line again', s)
+    t.keys('q')
+    settle(t, has(r'KVMSLB-EXITED rc=0'), '80x24 q: kvmslbtop exits 0')
+
+    # ---- 200x50: every column, whole names, wide characters ----
+    t.start(200, 50, ['--replay', REC, '-d', '0.1'])
+    s = settle(t, has(rf'interval {N} of {N} \(end\)'), '200x50: the replay ends')
+    spans, rows = table(s)
+    cols = [n for n, _, _ in spans or []]
+    tap(cols == ['PID', 'DSEGI/s', 'ISEGI/s', 'TREND', 'DSEGI', 'ISEGI', 'INJ', 'HDSI/s',
+                 'HISI/s', 'P50', 'P99', 'MAX', 'DROP'], '200x50: every column', cols)
+    tap(sorted(r['name'] for r in rows) == sorted(names), '200x50: whole names, none cut', rows)
+    check_final_table(rows, '200x50 final', True)
+    tap(all(r['TREND'] for r in rows if LAST[next(p for p in TOT if TOT[p]['name'] == r['name'])]
+            ['counters']['dsegi'] + LAST[next(p for p in TOT if TOT[p]['name'] == r['name'])]
+            ['counters']['isegi']), '200x50: a sparkline for every guest with synthesis now', rows)
+    # laid out by display width: every number ends in its title's last column, on every row
+    bad_rows = []
+    for l in s.split('\n'):
+        if not re.match(r'^[ >][ x] \S', l):
+            continue
+        c = cells(l) + [' '] * 200
+        for name, a, b in spans:
+            if name != 'TREND' and (c[b - 1] in (' ', '') or c[b] not in (' ',)):
+                bad_rows.append((name, l))
+    tap(not bad_rows and rows, '200x50: columns aligned by display width on every row (CJK names too)',
+        bad_rows or s)
+    # a smaller terminal: SIGWINCH, the layout follows
+    t.resize(80, 24)
+    s = settle(t, lambda s: table(s)[0] is not None and 'PID' not in [n for n, _, _ in table(s)[0]],
+               '200x50 -> 80x24: the layout follows the new width')
+    tap([n for n, _, _ in table(s)[0]] == ['DSEGI/s', 'ISEGI/s', 'DSEGI', 'ISEGI', 'HDSI/s', 'P99',
+                                           'MAX', 'DROP'], '80x24 after a resize: P99, MAX and DROP stay')
+    t.keys('q')
+
+    # ---- the replay's clock: paused, '.' takes one interval ----
+    t.start(120, 30, ['--replay', REC, '-d', '3600'])
+    settle(t, has(r'collecting\.\.\.'), 'a long delay: the baseline, no interval yet')
+    t.keys('p')
+    for step in (1, 2, 3):
+        t.keys('.')
+        s = settle(t, has(rf'interval {step} of {N}'), f'paused, ".": interval {step} of {N}')
+        tot, last = cumulative(IVALS, step)
+        rows = table(s)[1]
+        got = {r['name']: r['DSEGI'] for r in rows}
+        want = {}
+        for p, v in tot.items():
+            shown = next((r['name'] for r in rows if name_matches(r['name'], v['name'])), None)
+            if shown:
+                want[shown] = fmt_count(v['c']['dsegi'], 7)
+        tap(got == want and len(got) == len(tot), f'interval {step}: DSEGI totals {want}', s)
+    t.keys('q')
+
+
+main()
+sys.exit(FAIL)
