@@ -326,6 +326,17 @@ int replay_open(const char *path, struct replay **out, char *err, size_t errlen)
 		goto out;
 	}
 	agg_init(&r->view);
+	/* JSON lines or not, the first byte says: /dev/zero is not read to its end */
+	for (int ch = fgetc(f); ch != EOF; ch = fgetc(f)) {
+		if (ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n')
+			continue;
+		ungetc(ch, f);
+		if (ch != '{') {
+			c.lineno = 1;
+			ret = bad(&c, "not a JSON object");
+		}
+		break;
+	}
 	while (!ret && (len = getline(&buf, &cap, f)) >= 0) {
 		enum json_tokener_error jerr;
 		json_object *line;

@@ -16,9 +16,10 @@ int top_header(char lines[][512], const struct top_frame *f)
 	int n = 0;
 
 	if (f->replay)
-		snprintf(lines[n++], 512, "kvmslbtop  replay of %s: interval %d of %d%s  "
-			 "source %s (recorded)", f->replay, f->replay_pos, f->replay_steps,
-			 f->replay_pos >= f->replay_steps ? " (end)" : "", f->source);
+		snprintf(lines[n++], 512, "kvmslbtop  replay interval %d of %d%s  source %s  "
+			 "file %s", f->replay_pos, f->replay_steps,
+			 f->replay_pos >= f->replay_steps ? " (end)" : "", f->source,
+			 strrchr(f->replay, '/') ? strrchr(f->replay, '/') + 1 : f->replay);
 	else
 		snprintf(lines[n++], 512, "kvmslbtop  host %s  %s  kernel %s  source %s%s",
 			 f->host, f->cpu, f->kernel, f->source,

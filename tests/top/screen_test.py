@@ -327,7 +327,7 @@ def run(t):
     s = settle(t, has(rf'interval {N} of {N} \(end\)'), f'80x24: the replay reaches interval {N} of {N}')
     lines = s.split('\n')
     tap(all(len(cells(l)) <= 80 for l in lines), '80x24: no line wider than 80 columns')
-    tap(lines[0].startswith('kvmslbtop  replay of ') and 'source patched' in lines[0],
+    tap(lines[0].startswith(f'kvmslbtop  replay interval {N} of {N} (end)  source patched  file '),
         '80x24: the header names the replay and the recorded source', lines[0])
     tap(re.search(r'^events \d+  kernel log dropped \d+  maps full \d+  ring buffer lost \d+  '
                   r'unpaired \d+', lines[2]) is not None,
@@ -480,7 +480,7 @@ def run(t):
     t.keys('C-l')
     s = settle(t, lacks(r'Broadcast message'), 'Ctrl-L: the message is gone')
     lines = s.split('\n')
-    tap(lines[0].startswith('kvmslbtop  replay of') and lines[3].startswith('   GUEST'),
+    tap(lines[0].startswith('kvmslbtop  replay interval') and lines[3].startswith('   GUEST'),
         'Ctrl-L: header and titles back in their lines', s)
     # and without a key, the next refresh repaints everything
     t.keys('s')
