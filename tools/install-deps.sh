@@ -29,7 +29,7 @@ pkgs+=(bc bison flex libssl-dev dwarves ccache zstd rsync perl python3 patch bin
 # Fleet telemetry tests.
 pkgs+=(prometheus curl)
 # kvmslbtop's replay source; its screen tests; the Debian package and its checks.
-pkgs+=(libjson-c-dev tmux dpkg-dev debhelper fakeroot lintian)
+pkgs+=(libjson-c-dev tmux bash-completion dpkg-dev debhelper fakeroot lintian)
 
 missing=()
 for p in "${pkgs[@]}"; do
