@@ -74,9 +74,9 @@ all: native cross
 help:
 	@sed -n '3,15p' Makefile | sed 's/^# \{0,1\}//'
 
-# Objects are rebuilt when the flags change (a make check after a plain make
-# must compile with -Werror).
-FLAGS_LINE := $(CC) $(BASE_CFLAGS) $(LDFLAGS) | $(CLANG) $(WERROR)
+# Objects are rebuilt when the user's flags change. WERROR is left out: it
+# turns warnings into errors, it does not change what is built.
+FLAGS_LINE := $(CC) $(KVMSLB_CPPFLAGS) $(CPPFLAGS) $(WARN) $(CFLAGS) $(LDFLAGS) | $(CLANG)
 FLAGS_STAMP := $(BUILD)/.flags
 ifeq ($(filter clean help,$(MAKECMDGOALS)),)
 ifneq ($(FLAGS_LINE),$(shell cat $(FLAGS_STAMP) 2>/dev/null))

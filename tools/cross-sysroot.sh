@@ -39,7 +39,7 @@ for p in "${pkgs[@]}"; do
 done
 mkdir -p "$work/root"
 for p in "${pkgs[@]}"; do
-	dpkg-deb -x "$(ls "$debs/${p}"_*_ppc64el.deb | tail -n 1)" "$work/root"
+	dpkg-deb -x "$(ls "$debs/${p}"_*_ppc64el.deb | sort -V | tail -n 1)" "$work/root"
 done
 touch "$work/root/.stamp"
 rm -rf "$dest"
