@@ -20,6 +20,7 @@ static const struct argp_option global_options[] = {
 	{ "verbose", 'v', NULL, 0, "details of probes and libbpf on stderr", -1 },
 	{ "help", 'h', NULL, 0, "this help", -1 },
 	{ "usage", OPT_USAGE, NULL, 0, "a short usage message", -1 },
+	{ "version", 'V', NULL, 0, "print the version", -1 },
 	{ 0 },
 };
 
@@ -44,6 +45,12 @@ static error_t global_parse(int key, char *arg, struct argp_state *state)
 		return CLI_HELP_SHOWN;
 	case OPT_USAGE:
 		argp_state_help(state, stdout, ARGP_HELP_USAGE);
+		return CLI_HELP_SHOWN;
+	case 'V':
+		if (kvmslb_g.json)
+			printf("{\"version\":\"%s\"}\n", KVMSLB_VERSION);
+		else
+			printf("kvmslb %s\n", KVMSLB_VERSION);
 		return CLI_HELP_SHOWN;
 	default:
 		return ARGP_ERR_UNKNOWN;

@@ -52,6 +52,7 @@ for flavour in native asan; do
 			bad "$tag help $c: $("$k" help "$c" 2>&1 | head -n 1)"
 		"$k" "$c" --usage | grep -q "^Usage: kvmslb $c " && ok "$tag $c --usage" ||
 			bad "$tag $c --usage"
+		[ "$("$k" "$c" -V)" = "$("$k" --version)" ] && ok "$tag $c -V" || bad "$tag $c -V"
 	done
 	expect_rc "$tag help of an unknown command" 2 "$k" help frobnicate
 	# with -j, usage errors are one JSON object on stdout (and a line on stderr)
