@@ -18,7 +18,16 @@ trap 'rm -rf "$work"' EXIT
 export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1
 
 command -v tmux >/dev/null || { bad "tmux is installed (tools/install-deps.sh)"; exit 1; }
-python3 "$root/tests/top/screen_test.py" "$build/native/kvmslb" "$rec" "$truth" || fail=1
+for flavour in native asan; do
+	ASAN_OPTIONS=detect_leaks=1:log_path=$work/asan python3 "$root/tests/top/screen_test.py" \
+		"$build/$flavour/kvmslb" "$rec" "$truth" | sed "s/^\(not \)\{0,1\}ok - /&[$flavour] /"
+	[ "${PIPESTATUS[0]}" -eq 0 ] || fail=1
+done
+if ls "$work"/asan.* >/dev/null 2>&1; then
+	bad "[asan] the screen runs under ASan+UBSan without a report: $(head -c 400 "$work"/asan.*)"
+else
+	ok "[asan] the screen runs under ASan+UBSan without a report"
+fi
 
 # check_lines DESC FILE KIND: the JSON lines of top -b -j (KIND=batch) or of
 # -L -j / CSV (KIND=log, logcsv) against the recording and the truth
