@@ -255,24 +255,77 @@ static void guest_page(struct page *pg, const struct top_frame *f, const struct 
 }
 
 /* ---- the table -------------------------------------------------------- */
-static int header_lines(struct tui *t, const struct top_frame *f, int *y)
+#define SCREEN_HEADER_MAX 12
+
+/*
+ * The header as screen lines: an "n/a: why" line is wrapped, not cut, at
+ * the width: what the source cannot show is the part to keep.
+ */
+static int header_screen(const struct top_frame *f, int cols, char out[][512])
 {
 	char head[TOP_HEADER_MAX][512];
-	int nh = top_header(head, f);
+	int nh = top_header(head, f), n = 0;
 
-	for (int i = 0; i < nh; i++)
-		tui_line(t, (*y)++, head[i], !strncmp(head[i], "n/a:", 4) ? TUI_NOTE : TUI_NORMAL);
-	return nh;
+	for (int i = 0; i < nh && n < SCREEN_HEADER_MAX; i++) {
+		const char *p = head[i];
+		bool first = true;
+
+		if (strncmp(p, "n/a:", 4) || textw_width(p) <= cols || cols < 20) {
+			snprintf(out[n++], 512, "%s", p);
+			continue;
+		}
+		while (*p && n < SCREEN_HEADER_MAX) {
+			int room = cols - (first ? 0 : 5), w = 0, cut = 0, at = 0;
+
+			/* the last space that keeps the line within the width */
+			while (p[at]) {
+				int cw;
+				char one[8] = "";
+				size_t len = 1;
+
+				while (((unsigned char)p[at + len] & 0xc0) == 0x80)
+					len++;
+				memcpy(one, p + at, len);
+				cw = textw_width(one);
+				if (w + cw > room)
+					break;
+				w += cw;
+				at += (int)len;
+				if (p[at] == ' ')
+					cut = at;
+			}
+			if (!p[at] || !cut)
+				cut = at;
+			snprintf(out[n++], 512, "%s%.*s", first ? "" : "     ", cut, p);
+			p += cut;
+			while (*p == ' ')
+				p++;
+			first = false;
+		}
+	}
+	return n;
+}
+
+static void header_lines(struct tui *t, const struct top_frame *f, int cols, int *y)
+{
+	char head[SCREEN_HEADER_MAX][512];
+	int nh = header_screen(f, cols, head);
+	bool note = false;
+
+	for (int i = 0; i < nh; i++) {
+		note = !strncmp(head[i], "n/a:", 4) || (note && !strncmp(head[i], "     ", 5));
+		tui_line(t, (*y)++, head[i], note ? TUI_NOTE : TUI_NORMAL);
+	}
 }
 
 int top_screen_table_height(struct tui *t, const struct top_frame *f)
 {
-	char head[TOP_HEADER_MAX][512];
+	char head[SCREEN_HEADER_MAX][512];
 	int rows, cols, h;
 
 	tui_size(t, &rows, &cols);
 	/* header, titles, legend, status */
-	h = rows - top_header(head, f) - 1 - (*top_legend(f) ? 1 : 0) - 1;
+	h = rows - header_screen(f, cols, head) - 1 - (*top_legend(f) ? 1 : 0) - 1;
 	return h < 1 ? 1 : h;
 }
 
@@ -354,7 +407,7 @@ void top_screen_draw(struct tui *t, bool repaint, const struct top_frame *f,
 		ui->sel = 0;
 	ui->pid = n ? rows[ui->sel].pid : ui->pid;
 	tui_begin(t, repaint);
-	header_lines(t, f, &y);
+	header_lines(t, f, cols, &y);
 	if (ui->view == TOP_VIEW_TABLE) {
 		table(t, f, rows, n, ui, y, cols);
 		if (*top_legend(f))
