@@ -12,7 +12,7 @@
 int top_header(char lines[][512], const struct top_frame *f)
 {
 	const struct agg_health *h = f->health;
-	char dropped[32];
+	char dropped[64];
 	int n = 0;
 
 	if (f->replay)
@@ -29,18 +29,18 @@ int top_header(char lines[][512], const struct top_frame *f)
 		 f->nexited ? " exited)" : "", top_sort_name(f->sort), f->ascending ? "asc" : "desc",
 		 f->delay_s, f->since_reset_s >= 0 ? "reset" : "start",
 		 f->filter ? "  filter " : "", f->filter ? f->filter : "");
+	/* the stock source has no kernel log (its n/a line says so) */
 	if (f->has_segments)
-		snprintf(dropped, sizeof(dropped), "%" PRIu64, f->kernel_dropped);
+		snprintf(dropped, sizeof(dropped), "  kernel log dropped %" PRIu64, f->kernel_dropped);
 	else
-		snprintf(dropped, sizeof(dropped), "n/a");
+		dropped[0] = '\0';
 	if (f->has_latency)
-		snprintf(lines[n++], 512, "events %" PRIu64 "  kernel log dropped %s  maps full %"
-			 PRIu64 "  ring buffer lost %" PRIu64 "  unpaired %" PRIu64, h->events,
-			 dropped, h->count_overflow + h->hist_overflow + h->start_overflow,
-			 h->rb_lost, h->unpaired);
+		snprintf(lines[n++], 512, "events %" PRIu64 "%s  maps full %" PRIu64 "  ring buffer "
+			 "lost %" PRIu64 "  unpaired %" PRIu64, h->events, dropped,
+			 h->count_overflow + h->hist_overflow + h->start_overflow, h->rb_lost,
+			 h->unpaired);
 	else
-		snprintf(lines[n++], 512, "KVM stats counters, no eBPF: nothing lost  kernel log "
-			 "dropped %s", dropped);
+		snprintf(lines[n++], 512, "KVM stats counters, no eBPF: nothing lost%s", dropped);
 	if (!f->has_segments)
 		snprintf(lines[n++], 512, "n/a: SLB synthesis (DSEGI, ISEGI, DROP): %s",
 			 f->no_segments_why ? f->no_segments_why : "not measured by this source");

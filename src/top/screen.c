@@ -181,17 +181,20 @@ static void guest_page(struct page *pg, const struct top_frame *f, const struct 
 		page_add(pg, "%s: HDSI %" PRIu64 "  HISI %" PRIu64, since, c.hdsi, c.hisi);
 	if (p && d->dt > 0) {
 		const struct agg_counters *n = &g->total.c, *o = &p->total.c;
+		char seg[96] = "";
 
-		page_add(pg, "last %.2f s: DSegI/s %.1f  ISegI/s %.1f  HDSI/s %.1f  HISI/s %.1f",
-			 d->dt, less(n->dsegi, o->dsegi) / d->dt, less(n->isegi, o->isegi) / d->dt,
+		if (f->has_segments)
+			snprintf(seg, sizeof(seg), "DSegI/s %.1f  ISegI/s %.1f  ",
+				 less(n->dsegi, o->dsegi) / d->dt, less(n->isegi, o->isegi) / d->dt);
+		page_add(pg, "last %.2f s: %sHDSI/s %.1f  HISI/s %.1f", d->dt, seg,
 			 less(n->hdsi, o->hdsi) / d->dt, less(n->hisi, o->hisi) / d->dt);
 	}
 	if (tlen > TREND_KEEP)
 		tlen = TREND_KEEP;
 	if (tlen > 4) {
 		top_trend_draw(f->trends, g->tgid, tlen, trend, sizeof(trend));
-		page_add(pg, "%s, last %d refreshes: %s", f->has_segments ? "DSEGI/s+ISEGI/s" :
-			 "HDSI/s+HISI/s", tlen, trend);
+		page_add(pg, "%s, a mark per refresh: %s", f->has_segments ? "DSEGI/s+ISEGI/s" :
+			 "HDSI/s+HISI/s", trend);
 	}
 	page_add(pg, "%s", "");
 	if (!f->has_vcpus) {
@@ -202,30 +205,34 @@ static void guest_page(struct page *pg, const struct top_frame *f, const struct 
 	} else {
 		bool ids = agg_unit_is_vcpu_id(g->vcpus[0].tid);
 
-		page_add(pg, "per vcpu (%s), %s; latency %s:", ids ? "KVM vcpu id" :
-			 "vcpu thread id: this kernel's events name no vcpu", since, since);
-		page_add(pg, "  %8s %8s %8s %8s %8s %7s %7s %7s", ids ? "VCPU" : "THREAD",
-			 f->has_segments ? "DSEGI/s" : "", f->has_segments ? "DSEGI" : "",
-			 f->has_segments ? "ISEGI" : "", "HDSI", "HISI", "P99", "MAX");
+		page_add(pg, "per %s, %s:", ids ? "vcpu (KVM vcpu id)" :
+			 "vcpu thread (these events carry no vcpu id)", since);
+		if (f->has_segments)
+			page_add(pg, "  %8s %8s %8s %8s %8s %8s %7s %7s", ids ? "VCPU" : "THREAD",
+				 "DSEGI/s", "DSEGI", "ISEGI", "HDSI", "HISI", "P99", "MAX");
+		else
+			page_add(pg, "  %8s %8s %8s %8s %7s %7s", ids ? "VCPU" : "THREAD", "HDSI/s",
+				 "HDSI", "HISI", "P99", "MAX");
 		for (int i = 0; i < g->nvcpus; i++) {
 			const struct agg_unit *u = &g->vcpus[i], *pu = unit_in(p, u->tid);
-			char rate[16] = "", ds[24] = "", is[24] = "";
+			uint32_t id = agg_unit_is_vcpu_id(u->tid) ? agg_unit_vcpu_id(u->tid) : u->tid;
+			double ds = d->dt > 0 ? less(u->c.dsegi, pu ? pu->c.dsegi : 0) / d->dt : 0;
+			double hd = d->dt > 0 ? less(u->c.hdsi, pu ? pu->c.hdsi : 0) / d->dt : 0;
 
 			unit_since(u, unit_in(b, u->tid), &c, &h);
-			if (f->has_segments) {
-				double r = d->dt > 0 ? less(u->c.dsegi, pu ? pu->c.dsegi : 0) /
-						       d->dt : 0;
-
-				snprintf(rate, sizeof(rate), "%.1f", r);
-				snprintf(ds, sizeof(ds), "%" PRIu64, c.dsegi);
-				snprintf(is, sizeof(is), "%" PRIu64, c.isegi);
-			}
 			view_fmt_pct(p99, sizeof(p99), &h, 99);
 			view_fmt_max(max, sizeof(max), &h);
-			page_add(pg, "  %8" PRIu32 " %8s %8s %8s %8" PRIu64 " %8" PRIu64 " %7s %7s",
-				 agg_unit_is_vcpu_id(u->tid) ? agg_unit_vcpu_id(u->tid) : u->tid,
-				 rate, ds, is, c.hdsi, c.hisi, f->has_latency ? p99 : "n/a",
-				 f->has_latency ? max : "n/a");
+			if (!f->has_latency) {
+				snprintf(p99, sizeof(p99), "n/a");
+				snprintf(max, sizeof(max), "n/a");
+			}
+			if (f->has_segments)
+				page_add(pg, "  %8" PRIu32 " %8.1f %8" PRIu64 " %8" PRIu64 " %8" PRIu64
+					 " %8" PRIu64 " %7s %7s", id, ds, c.dsegi, c.isegi, c.hdsi,
+					 c.hisi, p99, max);
+			else
+				page_add(pg, "  %8" PRIu32 " %8.1f %8" PRIu64 " %8" PRIu64 " %7s %7s",
+					 id, hd, c.hdsi, c.hisi, p99, max);
 		}
 	}
 	page_add(pg, "%s", "");
@@ -258,8 +265,9 @@ static void guest_page(struct page *pg, const struct top_frame *f, const struct 
 #define SCREEN_HEADER_MAX 12
 
 /*
- * The header as screen lines: an "n/a: why" line is wrapped, not cut, at
- * the width: what the source cannot show is the part to keep.
+ * The header as screen lines, wrapped at the width rather than cut: the
+ * filter, the counts at the end of a line, and why the source cannot show
+ * something are what an operator needs to read.
  */
 static int header_screen(const struct top_frame *f, int cols, char out[][512])
 {
@@ -270,14 +278,14 @@ static int header_screen(const struct top_frame *f, int cols, char out[][512])
 		const char *p = head[i];
 		bool first = true;
 
-		if (strncmp(p, "n/a:", 4) || textw_width(p) <= cols || cols < 20) {
+		if (textw_width(p) <= cols || cols < 20) {
 			snprintf(out[n++], 512, "%s", p);
 			continue;
 		}
 		while (*p && n < SCREEN_HEADER_MAX) {
-			int room = cols - (first ? 0 : 5), w = 0, cut = 0, at = 0;
+			int room = cols - (first ? 0 : 5), w = 0, cut = 0, field = 0, at = 0;
 
-			/* the last space that keeps the line within the width */
+			/* the last field (two spaces apart), else word, that fits */
 			while (p[at]) {
 				int cw;
 				char one[8] = "";
@@ -293,7 +301,11 @@ static int header_screen(const struct top_frame *f, int cols, char out[][512])
 				at += (int)len;
 				if (p[at] == ' ')
 					cut = at;
+				if (p[at] == ' ' && p[at + 1] == ' ')
+					field = at;
 			}
+			if (p[at] && field)
+				cut = field;
 			if (!p[at] || !cut)
 				cut = at;
 			snprintf(out[n++], 512, "%s%.*s", first ? "" : "     ", cut, p);
@@ -313,6 +325,7 @@ static void header_lines(struct tui *t, const struct top_frame *f, int cols, int
 	bool note = false;
 
 	for (int i = 0; i < nh; i++) {
+		/* continuation lines start with five spaces */
 		note = !strncmp(head[i], "n/a:", 4) || (note && !strncmp(head[i], "     ", 5));
 		tui_line(t, (*y)++, head[i], note ? TUI_NOTE : TUI_NORMAL);
 	}

@@ -8,8 +8,7 @@
 set -u
 root=${KVMSLB_ROOT:?}
 build=${KVMSLB_BUILD:?}
-rec=$root/tests/top/power8-4guests.jsonl
-truth=$root/tests/top/power8-4guests.truth
+recs="$root/tests/top/power8-4guests $root/tests/top/power9-stock-4guests"
 fail=0
 ok() { echo "ok - $*"; }
 bad() { echo "not ok - $*"; fail=1; }
@@ -18,10 +17,13 @@ trap 'rm -rf "$work"' EXIT
 export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1
 
 command -v tmux >/dev/null || { bad "tmux is installed (tools/install-deps.sh)"; exit 1; }
-for flavour in native asan; do
-	ASAN_OPTIONS=detect_leaks=1:log_path=$work/asan python3 "$root/tests/top/screen_test.py" \
-		"$build/$flavour/kvmslb" "$rec" "$truth" | sed "s/^\(not \)\{0,1\}ok - /&[$flavour] /"
-	[ "${PIPESTATUS[0]}" -eq 0 ] || fail=1
+for r in $recs; do
+	for flavour in native asan; do
+		ASAN_OPTIONS=detect_leaks=1:log_path=$work/asan python3 "$root/tests/top/screen_test.py" \
+			"$build/$flavour/kvmslb" "$r.jsonl" "$r.truth" |
+			sed "s/^\(not \)\{0,1\}ok - /&[$flavour, ${r##*/}] /"
+		[ "${PIPESTATUS[0]}" -eq 0 ] || fail=1
+	done
 done
 if ls "$work"/asan.* >/dev/null 2>&1; then
 	bad "[asan] the screen runs under ASan+UBSan without a report: $(head -c 400 "$work"/asan.*)"
@@ -37,6 +39,12 @@ import csv, json, re, sys
 desc, path, kind, rec, truth = sys.argv[1:6]
 ivals = [d for d in (json.loads(l) for l in open(rec, encoding='utf-8') if l.strip())
          if d.get('kind') == 'interval']
+rec_tot = {}
+for i in ivals:
+    for g in i['guests']:
+        t = rec_tot.setdefault(g['name'], [0, 0])
+        t[0] += g['counters']['hdsi']
+        t[1] += g['counters']['hisi']
 want = {}
 for l in open(truth, encoding='utf-8'):
     m = re.search(r'total name=(\S+) pid=\d+ dsegi=(\d+) isegi=(\d+)', l)
@@ -52,6 +60,8 @@ if kind == 'batch':
     tap(len(lines) == len(ivals), f'{len(lines)} refreshes for {len(ivals)} recorded intervals')
     last = {g['name']: (g['dsegi'], g['isegi']) for g in lines[-1]['guests']}
     tap(last == want, f'the last refresh holds the guests\' own DSegI/ISegI {want}')
+    faults = {g['name']: [g['hdsi'], g['hisi']] for g in lines[-1]['guests']}
+    tap(faults == rec_tot, f'the last refresh holds the recording\'s HDSI/HISI {rec_tot}')
     rates = all(abs(g['dsegi_per_s'] - x['counters']['dsegi'] / i['elapsed_s']) < 1e-6
                 for l, i in zip(lines, ivals) for g in l['guests']
                 for x in i['guests'] if x['pid'] == g['pid'])
@@ -65,34 +75,43 @@ else:
     else:
         rows = [json.loads(l) for l in open(path, encoding='utf-8')]
         num = lambda r, k: float(r[k])
-    got = {}
+    got, faults = {}, {}
     for r in rows:
         g = got.setdefault(r['guest'], [0, 0])
         g[0] += num(r, 'dsegi_per_s') * num(r, 'interval_s')
         g[1] += num(r, 'isegi_per_s') * num(r, 'interval_s')
+        f = faults.setdefault(r['guest'], [0, 0])
+        f[0] += num(r, 'hdsi_per_s') * num(r, 'interval_s')
+        f[1] += num(r, 'hisi_per_s') * num(r, 'interval_s')
     got = {k: (round(v[0]), round(v[1])) for k, v in got.items()}
+    faults = {k: [round(v[0]), round(v[1])] for k, v in faults.items()}
     tap(got == want, f'{len(rows)} lines: rate x interval per guest adds up to the guests\' '
         f'own counts {want}')
+    tap(faults == rec_tot, f'HDSI/HISI rate x interval adds up to the recording\'s {rec_tot}')
 sys.exit(0 if ok else 1)
 PY
 	[ $? -eq 0 ] || fail=1
 }
 
+for r in $recs; do
+rec=$r.jsonl truth=$r.truth
 for flavour in native asan; do
 	k=$build/$flavour/kvmslb
 	"$k" top -b -j --replay "$rec" >"$work/batch.jsonl" 2>"$work/err" ||
-		bad "[$flavour] top -b -j --replay exited $?: $(head -c 300 "$work/err")"
-	check "[$flavour] top -b -j --replay" "$work/batch.jsonl" batch
+		bad "[$flavour, ${r##*/}] top -b -j --replay exited $?: $(head -c 300 "$work/err")"
+	check "[$flavour, ${r##*/}] top -b -j --replay" "$work/batch.jsonl" batch
 	"$k" top -L "$work/log.csv" --replay "$rec" 2>"$work/err" ||
 		bad "[$flavour] top -L --replay exited $?: $(head -c 300 "$work/err")"
 	[ "$(grep -c '^time,guest,pid,' "$work/log.csv")" -eq 1 ] &&
 		ok "[$flavour] -L: one CSV header line" || bad "[$flavour] -L: CSV header lines"
-	check "[$flavour] top -L (CSV)" "$work/log.csv" logcsv
+	check "[$flavour, ${r##*/}] top -L (CSV)" "$work/log.csv" logcsv
 	"$k" top -j -L "$work/log.jsonl" --replay "$rec" 2>"$work/err" ||
 		bad "[$flavour] top -j -L exited $?"
-	check "[$flavour] top -j -L (JSON lines)" "$work/log.jsonl" log
+	check "[$flavour, ${r##*/}] top -j -L (JSON lines)" "$work/log.jsonl" log
 	rm -f "$work"/log.*
 done
+done
+rec=$root/tests/top/power8-4guests.jsonl truth=$root/tests/top/power8-4guests.truth
 
 # SIGHUP reopens the log file, as logrotate expects: nothing lost across the move
 k=$build/native/kvmslb
