@@ -1,0 +1,31 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# End to end, on the emulated POWER8 with the patched kernel: four named
+# guests run with SLB-miss injections while `kvmslb stat -j --per-vcpu`
+# records each interval (tests/top/record-inner.sh); that fresh recording is
+# then replayed on kvmslbtop's screen in tmux (tests/top/screen_test.py),
+# whose final totals must be the guests' own counts.
+set -u
+root=${KVMSLB_ROOT:?}
+build=${KVMSLB_BUILD:?}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+"$root/tools/host/run-host.sh" --machine powernv8 --kernel patched --timeout 300 --quiet \
+	--script "$root/tests/top/record-inner.sh" \
+	--add "$build/ppc64le/kvmslb:/usr/sbin/" --add "$build/ppc64le/slbguest:/usr/sbin/" \
+	>"$work/log" 2>&1
+rc=$?
+grep -aE '^(ok|not ok|#) ' "$work/log"
+if [ $rc -ne 0 ]; then
+	echo "not ok - emulated powernv8 run failed (exit $rc); log tail:"
+	tail -n 15 "$work/log" | sed 's/^/#   /'
+	exit 1
+fi
+sed -n '/^==RECORDING/,/^==TRUTH/p' "$work/log" | sed '1d;$d' | tr -d '\r' >"$work/rec.jsonl"
+sed -n '/^==TRUTH/,/^==END/p' "$work/log" | grep 'slbguest: total ' >"$work/truth"
+if [ "$(wc -l <"$work/truth")" -ne 4 ]; then
+	echo "not ok - four guests reported their totals: $(cat "$work/truth")"
+	exit 1
+fi
+echo "ok - the emulated POWER8 recorded $(grep -c '"kind":"interval"' "$work/rec.jsonl") intervals of four guests"
+python3 "$root/tests/top/screen_test.py" "$build/native/kvmslb" "$work/rec.jsonl" "$work/truth"
