@@ -103,8 +103,10 @@ for pkg in without with; do
 	[ $pkg = with ] && [ ! -f /usr/share/bash-completion/bash_completion ] &&
 		{ bad "bash-completion is installed (tools/install-deps.sh)"; continue; }
 	c() { bash --norc "$t/comp.sh" "$comp" "$t" $pkg "$@" 2>"$t/comp.err"; }
-	[ "$(c kvmslb '')" = "doctor export help report stat top version " ] &&
-		ok "completion ($pkg bash-completion): the commands" || bad "completion ($pkg): commands: '$(c kvmslb '')'"
+	cmds=$("$k" help | sed -n 's/^  \([a-z][a-z]*\)  .*/\1/p' | sort | tr '\n' ' ')
+	[ "$(c kvmslb '')" = "$cmds" ] && [ -n "$cmds" ] &&
+		ok "completion ($pkg bash-completion): the commands of 'kvmslb help': $cmds" ||
+		bad "completion ($pkg): commands: '$(c kvmslb '')', want '$cmds'"
 	[ ! -s "$t/comp.err" ] && ok "completion ($pkg bash-completion): no error on stderr" ||
 		bad "completion ($pkg): stderr: $(head -c 200 "$t/comp.err")"
 	for cmd in top stat report export doctor; do
