@@ -48,6 +48,16 @@ struct tui *tui_start(char *err, size_t errlen)
 	scrollok(stdscr, FALSE);
 	idlok(stdscr, FALSE);
 	set_escdelay(25);
+	/* Home and End as the terminals in front of a console send them, not
+	 * only as terminfo says (tmux, PuTTY and SOL clients differ) */
+	define_key("\033[1~", KEY_HOME);
+	define_key("\033[7~", KEY_HOME);
+	define_key("\033[H", KEY_HOME);
+	define_key("\033OH", KEY_HOME);
+	define_key("\033[4~", KEY_END);
+	define_key("\033[8~", KEY_END);
+	define_key("\033[F", KEY_END);
+	define_key("\033OF", KEY_END);
 	curs_set(0);
 	if (has_colors()) {
 		t->colors = true;
