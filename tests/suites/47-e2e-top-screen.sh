@@ -1,10 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# End to end, on the emulated POWER8 with the patched kernel: four named
-# guests run with SLB-miss injections while `kvmslb stat -j --per-vcpu`
+# End to end on the emulated hosts. On POWER8 with the patched kernel, four
+# named guests run with SLB-miss injections while `kvmslb stat -j --per-vcpu`
 # records each interval (tests/top/record-inner.sh); that fresh recording is
-# then replayed on kvmslbtop's screen in tmux (tests/top/screen_test.py),
-# whose final totals must be the guests' own counts.
+# replayed on kvmslbtop's screen in tmux (tests/top/screen_test.py). Then
+# kvmslbtop runs live on the serial console of POWER8 (patched) and POWER9
+# (stock), an 80x24 tmux pane (tests/top/console_test.py). The totals on
+# the screens must be the guests' own counts.
 set -u
 root=${KVMSLB_ROOT:?}
 build=${KVMSLB_BUILD:?}
@@ -28,4 +30,16 @@ if [ "$(wc -l <"$work/truth")" -ne 4 ]; then
 	exit 1
 fi
 echo "ok - the emulated POWER8 recorded $(grep -c '"kind":"interval"' "$work/rec.jsonl") intervals of four guests"
-python3 "$root/tests/top/screen_test.py" "$build/native/kvmslb" "$work/rec.jsonl" "$work/truth"
+python3 "$root/tests/top/screen_test.py" "$build/native/kvmslb" "$work/rec.jsonl" "$work/truth" |
+	sed "s/^\(not \)\{0,1\}ok - /&[powernv8 replay] /"
+fail=${PIPESTATUS[0]}
+
+# live on the serial console of each emulated host, as over IPMI SOL
+for host in "powernv8 patched" "powernv9 stock"; do
+	set -- $host
+	mkdir -p "$work/$1"
+	python3 "$root/tests/top/console_test.py" "$build/ppc64le/kvmslb" "$build/ppc64le/slbguest" \
+		"$1" "$2" "$work/$1" | sed "s/^\(not \)\{0,1\}ok - /&[$1 console] /"
+	[ "${PIPESTATUS[0]}" -eq 0 ] || fail=1
+done
+exit $fail

@@ -85,6 +85,13 @@ def wait(pred, timeout, history=False):
 from screen_test_lib import table, name_matches  # noqa: E402
 
 
+def show(what, screen):
+    """The screen in the log, as the operator saw it."""
+    print(f'# the 80x24 console, {what}:')
+    for line in screen.rstrip('\n').split('\n'):
+        print('#   |' + line)
+
+
 def main():
     tm('new-session', '-d', '-s', 't', '-x', '80', '-y', '24',
        ' '.join("'%s'" % a for a in qemu) + '; echo QEMU-EXITED rc=$?; sleep 600')
@@ -97,16 +104,16 @@ def main():
     src = 'patched' if KERNEL == 'patched' else 'stock'
     tap(re.match(rf'^kvmslbtop  host \S+  {gen}  kernel \S+  source {src}', head) is not None,
         f'header: host, {gen}, kernel, source {src}: {head}', s)
-    ok, s = wait(lambda s: len(table(s)[1]) == 4, 90)
-    tap(ok, 'the four guests appear', s)
+    ok, s = wait(lambda s: len(table(s)[1]) == 4 and
+                 any(r.get('DSEGI/s', r.get('HDSI/s')) not in ('0', None) for r in table(s)[1]), 90)
+    tap(ok, 'the four guests appear, with activity', s)
+    show('while the guests run', s)
     # the guests end after 3 and 6 s: every row then says exited
     ok, s = wait(lambda s: len(table(s)[1]) == 4 and all(r['exited'] for r in table(s)[1]), 120)
     tap(ok, 'every guest is marked x (exited) once it has ended', s)
     time.sleep(2.5)
     final = screen()
-    print('# the 80x24 console before q:')
-    for line in final.rstrip('\n').split('\n'):
-        print('#   |' + line)
+    show('when every guest has exited', final)
     spans, rows = table(final)
     cols = [n for n, _, _ in spans or []]
     want_cols = (['DSEGI/s', 'ISEGI/s', 'DSEGI', 'ISEGI', 'HDSI/s', 'P99', 'MAX', 'DROP']
@@ -117,6 +124,7 @@ def main():
     tm('send-keys', '-t', 't', 'Enter')
     ok, s = wait(lambda s: re.search(r'^guest \S+  pid \d+  exited', s, re.M), 20)
     tap(ok, 'Enter: the drill-down of the selected guest', s)
+    show('Enter: the drill-down', s)
     tap(re.search(r'^per (vcpu \(KVM vcpu id\)|vcpu thread)', s, re.M) is not None and
         re.search(r'^\S+ / \S+: \d+ samples', s, re.M) is not None,
         'the drill-down has the per-vcpu table and the latency by path', s)
@@ -126,6 +134,7 @@ def main():
     tm('send-keys', '-t', 't', 'h')
     ok, s = wait(lambda s: 'kvmslbtop keys' in s, 20)
     tap(ok, 'h: the help page', s)
+    show('h: help', s)
     tm('send-keys', '-t', 't', 'x')
     wait(lambda s: table(s)[0] is not None, 20)
     tm('send-keys', '-t', 't', 'q')
@@ -143,7 +152,8 @@ def main():
     else:
         shown = sorted(next((n for n in truth if name_matches(r['name'], n)), r['name']) for r in rows)
         tap(sorted(truth) == shown, 'every guest had its row, by name', f'{shown}\n{final}')
-    tap(all(r['TREND'].strip() for r in rows), 'each guest\'s sparkline shows its activity', final)
+    if 'TREND' in cols:
+        tap(all(r['TREND'].strip() for r in rows), 'each guest\'s sparkline shows its activity', final)
 
 
 try:
