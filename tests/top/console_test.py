@@ -95,15 +95,16 @@ def show(what, screen):
 def main():
     tm('new-session', '-d', '-s', 't', '-x', '80', '-y', '24',
        ' '.join("'%s'" % a for a in qemu) + '; echo QEMU-EXITED rc=$?; sleep 600')
+    gen = {'powernv8': 'POWER8', 'powernv9': 'POWER9'}.get(MACHINE, 'POWER')
+    src = 'patched' if KERNEL == 'patched' else 'stock'
     ok, s = wait(lambda s: re.search(r'^kvmslbtop  host ', s, re.M), 120)
     tap(ok, f'{MACHINE}: kvmslbtop draws its screen on the serial console', s)
     if not ok:
         return
-    head = s.split('\n')[0]
-    gen = {'powernv8': 'POWER8', 'powernv9': 'POWER9'}.get(MACHINE, 'POWER')
-    src = 'patched' if KERNEL == 'patched' else 'stock'
-    tap(re.match(rf'^kvmslbtop  host \S+  {gen}  kernel \S+  source {src}', head) is not None,
-        f'header: host, {gen}, kernel, source {src}: {head}', s)
+    # a serial line repaints slowly: every check waits for the whole of what it reads
+    ok, s = wait(lambda s: re.match(rf'^kvmslbtop  host \S+  {gen}  kernel \S+  source {src}$',
+                                    s.split('\n')[0]), 20)
+    tap(ok, f'header: host, {gen}, kernel, source {src}: {s.split(chr(10))[0]}', s)
     ok, s = wait(lambda s: len(table(s)[1]) == 4 and
                  any(r.get('DSEGI/s', r.get('HDSI/s')) not in ('0', None) for r in table(s)[1]), 90)
     tap(ok, 'the four guests appear, with activity', s)
@@ -112,7 +113,12 @@ def main():
     ok, s = wait(lambda s: len(table(s)[1]) == 4 and all(r['exited'] for r in table(s)[1]), 120)
     tap(ok, 'every guest is marked x (exited) once it has ended', s)
     time.sleep(2.5)
-    final = screen()
+
+    def whole(s):
+        return (len(table(s)[1]) == 4 and all(r['exited'] for r in table(s)[1]) and
+                'x: the guest has exited' in s and
+                s.rstrip('\n').split('\n')[-1].startswith('h help  q quit'))
+    ok, final = wait(whole, 20)
     show('when every guest has exited', final)
     spans, rows = table(final)
     cols = [n for n, _, _ in spans or []]
@@ -122,17 +128,19 @@ def main():
     tap('x: the guest has exited; its counts are kept' in final, 'the legend explains x', final)
     # drill-down and help, live
     tm('send-keys', '-t', 't', 'Enter')
-    ok, s = wait(lambda s: re.search(r'^guest \S+  pid \d+  exited', s, re.M), 20)
-    tap(ok, 'Enter: the drill-down of the selected guest', s)
+    # a serial line repaints slowly: wait for the whole page, not its first line
+    ok, s = wait(lambda s: re.search(r'^guest \S+  pid \d+  exited', s, re.M) and
+                 re.search(r'^per (vcpu \(KVM vcpu id\)|vcpu thread)', s, re.M) and
+                 re.search(r'^\S+ / \S+: \d+ samples', s, re.M) and
+                 s.rstrip('\n').split('\n')[-1].startswith('Esc: back'), 20)
+    tap(ok, 'Enter: the drill-down of the selected guest: per-vcpu table, latency by path', s)
     show('Enter: the drill-down', s)
-    tap(re.search(r'^per (vcpu \(KVM vcpu id\)|vcpu thread)', s, re.M) is not None and
-        re.search(r'^\S+ / \S+: \d+ samples', s, re.M) is not None,
-        'the drill-down has the per-vcpu table and the latency by path', s)
     tm('send-keys', '-t', 't', 'Escape')
     ok, s = wait(lambda s: table(s)[0] is not None, 20)
     tap(ok, 'Esc: back to the table', s)
     tm('send-keys', '-t', 't', 'h')
-    ok, s = wait(lambda s: 'kvmslbtop keys' in s, 20)
+    ok, s = wait(lambda s: 'kvmslbtop keys' in s and
+                 s.rstrip('\n').split('\n')[-1].startswith('any key: back'), 20)
     tap(ok, 'h: the help page', s)
     show('h: help', s)
     tm('send-keys', '-t', 't', 'x')
