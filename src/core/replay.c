@@ -159,7 +159,8 @@ static int read_vcpu(struct line_ctx *c, json_object *o, struct agg_unit *u)
 	u->paths[0].trap = KVMSLB_TRAP_PAGE_FAULT;
 	u->paths[0].outcome = KVMSLB_OUTCOME_NONE;
 	err = read_hist(c, lat, &u->paths[0].hist);
-	if (!err && !u->paths[0].hist.count)
+	/* no samples, or an error: the unit keeps no path */
+	if (err || !u->paths[0].hist.count)
 		unit_free(u);
 	return err;
 }
@@ -307,23 +308,20 @@ static void step_free(struct replay_step *s)
 	free(s->ids);
 }
 
-int replay_open(const char *path, struct replay **out, char *err, size_t errlen)
+int replay_read(FILE *f, const char *name, struct replay **out, char *err, size_t errlen)
 {
-	struct line_ctx c = { .path = path, .err = err, .errlen = errlen };
+	struct line_ctx c = { .path = name, .err = err, .errlen = errlen };
 	struct replay *r = calloc(1, sizeof(*r));
-	FILE *f = fopen(path, "r");
-	bool intervals = false, total = false;
+	bool intervals = false;
 	size_t cap = 0;
 	char *buf = NULL;
 	ssize_t len;
 	int ret = 0;
 
-	if (!r || !f) {
-		ret = r ? -errno : -ENOMEM;
-		snprintf(err, errlen, "%s: %s", path, strerror(-ret));
-		if (ret == -ENOENT || ret == -EISDIR || ret == -EACCES)
-			ret = -EINVAL;
-		goto out;
+	*out = NULL;
+	if (!r) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
 	}
 	agg_init(&r->view);
 	/* JSON lines or not, the first byte says: /dev/zero is not read to its end */
@@ -345,6 +343,10 @@ int replay_open(const char *path, struct replay **out, char *err, size_t errlen)
 		c.lineno++;
 		if (strspn(buf, " \t\r\n") == (size_t)len)
 			continue;
+		if ((size_t)len != strlen(buf)) {
+			ret = bad(&c, "a NUL byte");
+			break;
+		}
 		line = json_tokener_parse_verbose(buf, &jerr);
 		if (!line || !json_object_is_type(line, json_type_object)) {
 			json_object_put(line);
@@ -359,27 +361,41 @@ int replay_open(const char *path, struct replay **out, char *err, size_t errlen)
 		if (is_total && intervals)
 			step_free(&r->steps[--r->nsteps]);
 		intervals |= !is_total && r->nsteps;
-		total |= is_total;
 	}
+	free(buf);
 	if (!ret && ferror(f)) {
 		ret = -EIO;
-		snprintf(err, errlen, "%s: read error", path);
+		snprintf(err, errlen, "%s: read error", name);
 	}
 	if (!ret && !r->nsteps) {
 		ret = -EINVAL;
-		snprintf(err, errlen, "%s: empty: no line of 'kvmslb stat -j'", path);
+		snprintf(err, errlen, "%s: empty: no line of 'kvmslb stat -j'", name);
 	}
-	(void)total;
-out:
-	free(buf);
-	if (f)
-		fclose(f);
+	if (ret == -ENOMEM)
+		snprintf(err, errlen, "%s: out of memory", name);
 	if (ret) {
 		replay_close(r);
-		return ret == -ENOMEM && !err[0] ? (snprintf(err, errlen, "out of memory"), ret) : ret;
+		return ret;
 	}
 	*out = r;
 	return 0;
+}
+
+int replay_open(const char *path, struct replay **out, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	int ret;
+
+	*out = NULL;
+	if (!f) {
+		ret = -errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(-ret));
+		/* a file that is not there is bad input, like a bad one */
+		return ret == -ENOENT || ret == -EISDIR || ret == -EACCES ? -EINVAL : ret;
+	}
+	ret = replay_read(f, path, out, err, errlen);
+	fclose(f);
+	return ret;
 }
 
 void replay_close(struct replay *r)

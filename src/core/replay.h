@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "core/agg.h"
 #include "core/guest.h"
@@ -24,6 +25,8 @@ struct replay;
  * -errno for I/O errors; err names the file and line.
  */
 int replay_open(const char *path, struct replay **out, char *err, size_t errlen);
+/* The same from an open stream; name is for the messages. */
+int replay_read(FILE *f, const char *name, struct replay **out, char *err, size_t errlen);
 void replay_close(struct replay *r);
 
 /*

@@ -8,6 +8,9 @@ FUZZ_LIBS_perf_data := -ltraceevent
 FUZZ_SRCS_trace_dat := src/core/trace_dat.c src/core/tracing_data.c src/core/trace_rec.c
 FUZZ_LIBS_trace_dat := -ltraceevent
 FUZZ_SRCS_perf_script := src/core/perf_script.c src/core/trace_rec.c src/core/traps.c
+FUZZ_SRCS_replay := src/core/replay.c src/core/agg.c src/core/hist.c src/core/text.c \
+	src/core/host_probe.c
+FUZZ_LIBS_replay := -ljson-c -lbpf
 FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_NAMES))
 
