@@ -162,7 +162,8 @@ static void guest_page(struct page *pg, const struct top_frame *f, const struct 
 	struct agg_counters c;
 	struct log2_hist h;
 	char trend[256], p50[16], p99[16], max[16];
-	int tlen = width - 34;
+	/* the sparkline takes what its label leaves of the line */
+	int tlen = width - (int)strlen("DSEGI/s+ISEGI/s, a mark per refresh: ");
 
 	if (!g) {
 		page_add(pg, "the selected guest is gone; Esc returns to the table");

@@ -418,6 +418,13 @@ def run(t):
             want = {vid: (c.get('hdsi', 0), c.get('hisi', 0)) for vid, c in g['vcpus'].items()}
             what = 'HDSI HISI'
         tap(got == want, f'80x24 drill-down: per vcpu {what} {want}', s)
+    # the sparkline: one mark per interval with synthesis (or faults), within the line
+    m = re.search(r'^(DSEGI/s\+ISEGI/s|HDSI/s\+HISI/s), a mark per refresh: (.*)$', s, re.M)
+    keys = ('dsegi', 'isegi') if PATCHED else ('hdsi', 'hisi')
+    busy = sum(1 for i in IVALS for x in i['guests']
+               if x['pid'] == many and x['counters'][keys[0]] + x['counters'][keys[1]])
+    tap(m is not None and len(m.group(2).replace(' ', '')) == busy,
+        f'80x24 drill-down: the trend has a mark for each of the {busy} busy intervals', s)
     # the page is longer than the screen: PgDn through it
     pages, last = [s], s
     for _ in range(30):
