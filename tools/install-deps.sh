@@ -32,6 +32,8 @@ pkgs+=(prometheus curl)
 pkgs+=(libcap-dev systemd)
 # report: zstd-compressed perf.data and trace.dat.
 pkgs+=(libzstd-dev)
+# kvmslbtop's replay source; its screen tests; the Debian package and its checks.
+pkgs+=(libjson-c-dev tmux bash-completion dpkg-dev debhelper fakeroot lintian)
 
 missing=()
 for p in "${pkgs[@]}"; do
