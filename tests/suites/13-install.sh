@@ -18,9 +18,13 @@ if make -C "$root" -s install BUILD="$build" DESTDIR="$dest" PREFIX=/usr >"$dest
 else
 	bad "make install failed: $(tail -n 3 "$dest.log" | tr '\n' ' ')"
 fi
-# exactly these files: the binary, its second name, man pages, completion
+# exactly these files: the binary, its second name, man pages, completion,
+# the export units, Prometheus rules and the Grafana dashboard
 want=$( { printf '%s\n' usr/sbin/kvmslb usr/sbin/kvmslbtop \
-	usr/share/bash-completion/completions/kvmslb usr/share/bash-completion/completions/kvmslbtop
+	usr/share/bash-completion/completions/kvmslb usr/share/bash-completion/completions/kvmslbtop \
+	usr/share/kvmslb/prometheus/kvmslb.rules.yml usr/share/kvmslb/prometheus/kvmslb.rules.test.yml \
+	usr/share/kvmslb/grafana/kvmslb.json
+	for u in "$root"/contrib/systemd/*.service.in; do u=${u##*/}; echo "usr/lib/systemd/system/${u%.in}"; done
 	for m in "$root"/man/*.8; do echo "usr/share/man/man8/${m##*/}"; done; } | sort)
 got=$(cd "$dest" && find . ! -type d | sed 's|^\./||' | sort)
 [ "$got" = "$want" ] && ok "installed exactly $(wc -l <<<"$want") files: $(tr '\n' ' ' <<<"$want")" ||

@@ -52,7 +52,12 @@ fi
 mkdir "$work/x"
 dpkg-deb -x "$deb" "$work/x"
 got=$(cd "$work/x" && find . ! -type d | sed 's|^\./||' | grep -v '^usr/share/doc/' | sort | tr '\n' ' ')
-want="usr/sbin/kvmslb usr/sbin/kvmslbtop usr/share/bash-completion/completions/kvmslb usr/share/bash-completion/completions/kvmslbtop $(cd "$root/man" && ls *.8 | sed 's|^|usr/share/man/man8/|; s|$|.gz|' | sort | tr '\n' ' ')"
+want="$( { printf '%s\n' usr/sbin/kvmslb usr/sbin/kvmslbtop \
+	usr/share/bash-completion/completions/kvmslb usr/share/bash-completion/completions/kvmslbtop \
+	usr/share/kvmslb/prometheus/kvmslb.rules.yml usr/share/kvmslb/prometheus/kvmslb.rules.test.yml \
+	usr/share/kvmslb/grafana/kvmslb.json
+	for u in "$root"/contrib/systemd/*.service.in; do u=${u##*/}; echo "lib/systemd/system/${u%.in}"; done
+	(cd "$root/man" && ls *.8 | sed 's|^|usr/share/man/man8/|; s|$|.gz|'); } | sort | tr '\n' ' ')"
 [ "$got" = "$want" ] && ok "the package holds what runs: $got" || bad "package contents: '$got', want '$want'"
 dyn=$(readelf -d "$work/x/usr/sbin/kvmslb")
 grep -q 'BIND_NOW\|FLAGS_1.*NOW' <<<"$dyn" && ok "dpkg-buildflags reached the link: BIND_NOW" || bad "no BIND_NOW"
@@ -79,6 +84,11 @@ else
 	bad "apt-get install: $(tail -n 5 "$work/inst.log" | tr '\n' ' ')"
 	exit 1
 fi
+# the exporter is for hosts that choose it: installed, neither enabled nor started
+wants=$(ls /etc/systemd/system/*.wants/kvmslb* 2>/dev/null)
+[ -f /lib/systemd/system/kvmslb-export.service ] && [ -z "$wants" ] &&
+	ok "kvmslb-export.service installed, not enabled" ||
+	bad "kvmslb-export.service: $(ls /lib/systemd/system/kvmslb* 2>&1) enabled: ${wants:-no}"
 [ "$(command -v kvmslb)" = /usr/sbin/kvmslb ] && ok "kvmslb on PATH at /usr/sbin/kvmslb" ||
 	bad "kvmslb on PATH: $(command -v kvmslb)"
 out=$(kvmslb doctor --no-mount 2>&1)
