@@ -238,6 +238,22 @@ if [ $v2 -eq 1 ] && [ $p8 -eq 1 ]; then
 	check "untimed: no fault path timed (hfault_hdsi $(st hfault_hdsi) hfault_hisi $(st hfault_hisi))" \
 		[ "$(st hfault_hdsi)" = 0 -a "$(st hfault_hisi)" = 0 ]
 
+	# the knob's parsing, on a held VM
+	slbguest -name guest=knob --hold --quiet --data-pages 1 --code-pages 0 > /tmp/sg.knob 2>&1 &
+	spid=$!
+	while kill -0 $spid 2>/dev/null && ! grep -q '^slbguest: total ' /tmp/sg.knob; do sleep 0.1; done
+	knob=$(grep '^slbguest: vm ' /tmp/sg.knob | kv debugfs)/slb_miss_inject
+	for w in 5 0 4294967295 '7'; do
+		check "knob: write '$w' accepted, reads back $w" \
+			sh -c "echo '$w' > $knob && [ \"\$(cat $knob)\" = '$w' ]"
+	done
+	for w in 4294967296 -1 abc 12abc; do
+		check "knob: write '$w' rejected" sh -c "! echo '$w' > $knob 2>/dev/null"
+	done
+	echo 0 > "$knob"
+	kill -USR1 $spid 2>/dev/null
+	wait $spid
+
 	# the guest's duplicate-SLB-entry check, made to fire
 	slbguest -name guest=dup --quiet --timeout 60 --inject 3 --pace --dup-test \
 		--data-pages 2 --code-pages 0 > /tmp/sg.dup 2>&1
@@ -275,6 +291,17 @@ else
 	check "--inject 3 without the knob exits 1 ($rc)" [ $rc -eq 1 ]
 	check "--inject 3 without the knob names the file" \
 		grep -q 'slb_miss_inject does not exist' /tmp/sg.noknob
+fi
+
+if [ $v2 -eq 1 ]; then
+	# a kprobe trap in real mode, with the guest's MMU context loaded,
+	# would take the host down
+	for f in kvmppc_rm_hfault_done kvmhv_hfault_account kvmhv_hfault_log_add; do
+		check "$f is on the kprobe blacklist" \
+			grep -qw "$f" /sys/kernel/debug/kprobes/blacklist
+	done
+	check "a kprobe on kvmppc_rm_hfault_done is refused" \
+		sh -c "! echo 'p:kvmslb_test kvmppc_rm_hfault_done' >> $T/kprobe_events 2>/dev/null"
 fi
 
 # --hw-stale-erat: QEMU has no ERAT, so every stale store gets a Data
