@@ -254,6 +254,22 @@ def measure(d):
     return rows
 
 
+def c_sizes(d, names):
+    """Static sizes, in instructions, of the named functions of
+    book3s_hv_builtin.o in DIR, if it is there."""
+    path = os.path.join(d, 'book3s_hv_builtin.o')
+    if not os.path.exists(path):
+        return []
+    out = subprocess.run([OBJDUMP.replace('objdump', 'nm'), '-S', path],
+                         capture_output=True, text=True).stdout
+    size = {}
+    for line in out.splitlines():
+        f = line.split()
+        if len(f) == 4 and f[3] in names:
+            size[f[3]] = int(f[1], 16) // 4
+    return [(n, size[n]) for n in names if n in size]
+
+
 def main(argv):
     check = '--check' in argv
     as_json = '--json' in argv
@@ -290,6 +306,10 @@ def main(argv):
                         if c not in data['pristine'][n][False][1]})
         print('timing on: each path also calls %s' % ', '.join(calls) if calls else
               'timing on: no C call added')
+        sizes = c_sizes(cols[1][1], calls + ['kvmhv_hfault_account'])
+        if sizes:
+            print('C helpers, static size in instructions: %s' %
+                  ', '.join('%s %d' % kv for kv in sizes))
     bad = []
     for n in names:
         delta = data['patched'][n][False][0] - data['pristine'][n][False][0]
