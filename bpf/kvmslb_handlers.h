@@ -2,11 +2,20 @@
 /*
  * Maps and event handlers of the kvmslb BPF programs. Every program
  * (tp/, raw_tp/, and the test-only stand-ins of tests/bpf/) is a thin
- * wrapper that extracts arguments and calls one handler here, so what is
- * tested through BPF_PROG_TEST_RUN is what runs on a POWER host.
+ * wrapper that extracts arguments, says whom the event belongs to
+ * (struct kvmslb_who), and calls one handler here, so what is tested
+ * through BPF_PROG_TEST_RUN is what runs on a POWER host.
  *
- * Maps are per-CPU with bounded sizes; an increment whose key cannot be
- * inserted is added to an overflow counter in 'stats', never lost silently.
+ * Whom an event is charged to:
+ *   - the VM and vcpu the event names (patched series v2: vm_pid and
+ *     vcpu_id arguments; stock with BTF: vcpu->kvm and vcpu->vcpu_id);
+ *   - else the current task (patched v1, stock without BTF), which on
+ *     POWER8 can be another VM's vcore runner (dynamic micro-threading):
+ *     userspace says so wherever these programs run.
+ *
+ * Maps are bounded (sized by userspace from the options and the host); an
+ * increment whose key cannot be inserted is added to an overflow counter
+ * in 'stats', never lost silently.
  */
 #ifndef KVMSLB_HANDLERS_H
 #define KVMSLB_HANDLERS_H
@@ -25,7 +34,7 @@
 
 /* Set by userspace before load (read-only data). */
 const volatile __u32 targ_tgid = 0;		/* only this guest; 0: all */
-const volatile __u32 targ_per_vcpu = 0;		/* key by vcpu thread too */
+const volatile __u32 targ_per_vcpu = 0;		/* key by vcpu (or thread) too */
 const volatile __u32 targ_ringbuf = 0;		/* send individual events */
 /*
  * kvm_guest_exit's 'trap' field in the tracefs record, from the format file
@@ -38,13 +47,15 @@ const volatile __u32 exit_trap_size = 0;
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, KVMSLB_COUNTS_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct kvmslb_count_key);
 	__type(value, __u64);
 } counts SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, KVMSLB_HISTS_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct kvmslb_hist_key);
 	__type(value, struct kvmslb_hist_val);
 } hists SEC(".maps");
@@ -56,6 +67,15 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } starts SEC(".maps");
+
+/* Series v2: each vcpu's cumulative DSegI/ISegI counts at its last event. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, KVMSLB_VCPUS_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct kvmslb_vcpu_key);
+	__type(value, struct kvmslb_vcpu_seg);
+} vcpu_seg SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -77,6 +97,37 @@ struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 4096);
 } new_keys SEC(".maps");
+
+/* Whom an event is charged to. */
+struct kvmslb_who {
+	__u32 tgid;	/* the guest: its VMM process */
+	__u32 unit;	/* key unit below the guest: 0 unless per vcpu */
+	__u32 tid;	/* what the ring-buffer event names: thread or vcpu */
+};
+
+/* The event's own VM and vcpu (v2 arguments, or BTF reads). Guest filter. */
+static __always_inline bool who_vcpu(struct kvmslb_who *w, __u32 vm, __u32 vcpu_id)
+{
+	if (targ_tgid && vm != targ_tgid)
+		return false;
+	w->tgid = vm;
+	w->tid = KVMSLB_UNIT_VCPU_ID | (vcpu_id & ~KVMSLB_UNIT_VCPU_ID);
+	w->unit = targ_per_vcpu ? w->tid : 0;
+	return true;
+}
+
+/* The current task: right unless another VM's vcore runner emits the event. */
+static __always_inline bool who_current(struct kvmslb_who *w)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+
+	w->tgid = id >> 32;
+	if (targ_tgid && w->tgid != targ_tgid)
+		return false;
+	w->tid = (__u32)id;
+	w->unit = targ_per_vcpu ? w->tid : 0;
+	return true;
+}
 
 static __always_inline void note_new_key(__u32 tgid)
 {
@@ -125,23 +176,11 @@ static __always_inline void stat_add(__u32 idx, __u64 n)
 		*v += n;
 }
 
-/* Guest filter; fills tgid and the tid part of keys. */
-static __always_inline bool kvmslb_current(__u32 *tgid, __u32 *tid)
-{
-	__u64 id = bpf_get_current_pid_tgid();
-
-	*tgid = id >> 32;
-	if (targ_tgid && *tgid != targ_tgid)
-		return false;
-	*tid = targ_per_vcpu ? (__u32)id : 0;
-	return true;
-}
-
-static __always_inline void count_add(__u32 tgid, __u32 tid, __u8 kind, __u16 code,
+static __always_inline void count_add(const struct kvmslb_who *w, __u8 kind, __u16 code,
 				      __u8 flag, __u64 n)
 {
 	struct kvmslb_count_key k = {
-		.tgid = tgid, .tid = tid, .code = code, .kind = kind, .flag = flag,
+		.tgid = w->tgid, .tid = w->unit, .code = code, .kind = kind, .flag = flag,
 	};
 	__u64 *v = bpf_map_lookup_elem(&counts, &k);
 
@@ -149,7 +188,7 @@ static __always_inline void count_add(__u32 tgid, __u32 tid, __u8 kind, __u16 co
 		__u64 zero = 0;
 
 		if (!bpf_map_update_elem(&counts, &k, &zero, BPF_NOEXIST))
-			note_new_key(tgid);
+			note_new_key(w->tgid);
 		v = bpf_map_lookup_elem(&counts, &k);
 		if (!v) {
 			stat_add(KVMSLB_STAT_COUNT_OVERFLOW, n);
@@ -159,11 +198,11 @@ static __always_inline void count_add(__u32 tgid, __u32 tid, __u8 kind, __u16 co
 	*v += n;
 }
 
-static __always_inline void hist_add(__u32 tgid, __u32 tid, __u16 trap, __u8 outcome,
+static __always_inline void hist_add(const struct kvmslb_who *w, __u16 trap, __u8 outcome,
 				     __u64 lat_ns, bool injected, __u32 dropped)
 {
 	struct kvmslb_hist_key k = {
-		.tgid = tgid, .tid = tid, .trap = trap, .outcome = outcome,
+		.tgid = w->tgid, .tid = w->unit, .trap = trap, .outcome = outcome,
 	};
 	struct kvmslb_hist_val *v = bpf_map_lookup_elem(&hists, &k);
 	__u32 slot;
@@ -173,7 +212,7 @@ static __always_inline void hist_add(__u32 tgid, __u32 tid, __u16 trap, __u8 out
 
 		__builtin_memset(&zero, 0, sizeof(zero));
 		if (!bpf_map_update_elem(&hists, &k, &zero, BPF_NOEXIST))
-			note_new_key(tgid);
+			note_new_key(w->tgid);
 		v = bpf_map_lookup_elem(&hists, &k);
 		if (!v) {
 			stat_add(KVMSLB_STAT_HIST_OVERFLOW, 1);
@@ -186,16 +225,23 @@ static __always_inline void hist_add(__u32 tgid, __u32 tid, __u16 trap, __u8 out
 	 * register copy: hide the value from clang and mask it again.
 	 */
 	asm volatile("" : "+r"(slot));
-	v->slots[slot & (KVMSLB_HIST_SLOTS - 1)]++;
-	v->count++;
-	v->sum_ns += lat_ns;
+	/* one value for every CPU: atomic adds (samples = sum of the slots) */
+	__sync_fetch_and_add(&v->slots[slot & (KVMSLB_HIST_SLOTS - 1)], 1);
+	__sync_fetch_and_add(&v->sum_ns, lat_ns);
+	/*
+	 * Not atomic: a larger sample of the same guest and path on another
+	 * CPU at the same instant can be overwritten (no cmpxchg before BPF
+	 * v3 instructions, which older POWER JITs lack).
+	 */
 	if (lat_ns > v->max_ns)
 		v->max_ns = lat_ns;
-	v->injected += injected;
-	v->dropped += dropped;
+	if (injected)
+		__sync_fetch_and_add(&v->injected, 1);
+	if (dropped)
+		__sync_fetch_and_add(&v->dropped, dropped);
 }
 
-static __always_inline void event_send(__u8 type, __u32 tgid, __u32 tid, __u16 code,
+static __always_inline void event_send(const struct kvmslb_who *w, __u8 type, __u16 code,
 				       __u8 flag, __u8 outcome, __u64 ea, __u64 aux,
 				       __u64 lat_ns, __u32 dropped)
 {
@@ -212,9 +258,9 @@ static __always_inline void event_send(__u8 type, __u32 tgid, __u32 tid, __u16 c
 	e->ea = ea;
 	e->latency_ns = lat_ns;
 	e->aux = aux;
-	e->tgid = tgid;
-	/* the event always names its thread, per-vcpu keys or not */
-	e->tid = (__u32)bpf_get_current_pid_tgid();
+	e->tgid = w->tgid;
+	/* the event always names its thread or vcpu, per-vcpu keys or not */
+	e->tid = w->tid;
 	e->dropped = dropped;
 	e->code = code;
 	e->type = type;
@@ -225,35 +271,91 @@ static __always_inline void event_send(__u8 type, __u32 tgid, __u32 tid, __u16 c
 	stat_add(KVMSLB_STAT_RB_SENT, 1);
 }
 
-/* patched: kvm_hv:kvm_segment_synth(vcpu, ea, vector, srr1, injected) */
-static __always_inline int handle_segment_synth(__u64 ea, __u32 vector, __u64 srr1,
-						bool injected)
+/* patched: one kvm_segment_synth event (v1 and v2) */
+static __always_inline int handle_segment_synth(const struct kvmslb_who *w, __u64 ea,
+						__u32 vector, __u64 srr1, bool injected)
 {
-	__u32 tgid, tid;
-
-	if (!kvmslb_current(&tgid, &tid))
-		return 0;
 	stat_add(KVMSLB_STAT_EVENTS, 1);
-	count_add(tgid, tid, KVMSLB_CNT_SEGMENT, vector, injected, 1);
-	event_send(KVMSLB_EV_SEGMENT, tgid, tid, vector, injected, 0, ea, srr1, 0, 0);
+	count_add(w, KVMSLB_CNT_SEGMENT, vector,
+		  injected ? KVMSLB_SEG_INJECTED : KVMSLB_SEG_REAL, 1);
+	event_send(w, KVMSLB_EV_SEGMENT, vector, injected, 0, ea, srr1, 0, 0);
 	return 0;
 }
 
 /*
- * patched: kvm_hv:kvm_hfault(vcpu, trap, ea, dsisr, outcome, latency_ns,
- * injected, dropped)
+ * patched v2: the segment interrupts of this vcpu that have no record,
+ * from its cumulative counts (dsegi/isegi include this event). The first
+ * event of a vcpu sets its base: only this event counts, unless 'dropped'
+ * says every earlier synthesis of the vcpu's life was a dropped record, in
+ * which case they all count (the kernel's log may keep its oldest or its
+ * newest records; either way the totals come out exact for a vcpu created
+ * while kvmslb is attached). Counts going backwards mean a new vcpu under
+ * a reused (vm_pid, vcpu_id): it starts over.
  */
-static __always_inline int handle_hfault(__u32 trap, __u64 ea, __u64 dsisr, __u32 outcome,
-					 __u64 lat_ns, bool injected, __u32 dropped)
+static __always_inline void segment_recover(const struct kvmslb_who *w, __u32 vm,
+					    __u32 vcpu_id, __u32 vector, __u32 dropped,
+					    __u64 dsegi, __u64 isegi)
 {
-	__u32 tgid, tid;
+	struct kvmslb_vcpu_key k = { .vm = vm, .vcpu_id = vcpu_id };
+	struct kvmslb_vcpu_seg *st = bpf_map_lookup_elem(&vcpu_seg, &k);
+	__u64 base_d, base_i, gap_d = 0, gap_i = 0;
 
-	if (!kvmslb_current(&tgid, &tid))
+	/* this event's own count is already in; dsegi/isegi include it */
+	base_d = dsegi - (vector == KVMSLB_TRAP_DATA_SEGMENT);
+	base_i = isegi - (vector == KVMSLB_TRAP_INST_SEGMENT);
+	if (st && dsegi >= st->dsegi && isegi >= st->isegi && base_d >= st->dsegi &&
+	    base_i >= st->isegi) {
+		gap_d = base_d - st->dsegi;
+		gap_i = base_i - st->isegi;
+	} else if (dropped && (__u64)dropped == base_d + base_i) {
+		/* first event (or a restart): all of the vcpu's earlier ones dropped */
+		gap_d = base_d;
+		gap_i = base_i;
+	}
+	if (st) {
+		st->dsegi = dsegi;
+		st->isegi = isegi;
+	} else {
+		struct kvmslb_vcpu_seg v = { .dsegi = dsegi, .isegi = isegi };
+
+		/* full: later drops of this vcpu cannot be recovered; say so */
+		if (bpf_map_update_elem(&vcpu_seg, &k, &v, BPF_NOEXIST))
+			stat_add(KVMSLB_STAT_COUNT_OVERFLOW, 1);
+	}
+	if (dropped)
+		stat_add(KVMSLB_STAT_SEG_DROPPED, dropped);
+	if (gap_d)
+		count_add(w, KVMSLB_CNT_SEGMENT, KVMSLB_TRAP_DATA_SEGMENT, KVMSLB_SEG_RECOVERED,
+			  gap_d);
+	if (gap_i)
+		count_add(w, KVMSLB_CNT_SEGMENT, KVMSLB_TRAP_INST_SEGMENT, KVMSLB_SEG_RECOVERED,
+			  gap_i);
+	if (gap_d + gap_i)
+		stat_add(KVMSLB_STAT_SEG_RECOVERED, gap_d + gap_i);
+}
+
+/* patched v2: kvm_segment_synth, charged to the vm and vcpu it names */
+static __always_inline int handle_segment_synth_v2(__u32 vm, __u32 vcpu_id, __u64 ea,
+						   __u64 srr1, __u32 vector, bool injected,
+						   __u32 dropped, __u64 dsegi, __u64 isegi)
+{
+	struct kvmslb_who w;
+
+	if (!who_vcpu(&w, vm, vcpu_id))
 		return 0;
+	handle_segment_synth(&w, ea, vector, srr1, injected);
+	segment_recover(&w, vm, vcpu_id, vector, dropped, dsegi, isegi);
+	return 0;
+}
+
+/* patched (v1 and v2): one completed HDSI/HISI fault path */
+static __always_inline int handle_hfault(const struct kvmslb_who *w, __u32 trap, __u64 ea,
+					 __u64 dsisr, __u32 outcome, __u64 lat_ns,
+					 bool injected, __u32 dropped)
+{
 	stat_add(KVMSLB_STAT_EVENTS, 1);
-	hist_add(tgid, tid, trap, outcome, lat_ns, injected, dropped);
-	event_send(KVMSLB_EV_HFAULT, tgid, tid, trap, injected, outcome, ea, dsisr, lat_ns,
-		   dropped);
+	hist_add(w, trap, outcome, lat_ns, injected, dropped);
+	event_send(w, KVMSLB_EV_HFAULT, trap, injected, outcome, ea, dsisr, lat_ns, dropped);
 	return 0;
 }
 
@@ -263,43 +365,31 @@ static __always_inline bool trap_counted(__u32 trap)
 	       trap == KVMSLB_TRAP_DATA_SEGMENT || trap == KVMSLB_TRAP_INST_SEGMENT;
 }
 
-/* stock: kvm_hv:kvm_guest_exit, only the traps of the fault path */
-static __always_inline int handle_guest_exit(__u32 trap)
+/* stock: kvm_hv:kvm_guest_exit of a trap on the fault path (trap_counted()) */
+static __always_inline int handle_guest_exit(const struct kvmslb_who *w, __u32 trap)
 {
-	__u32 tgid, tid;
-
-	if (!trap_counted(trap))
-		return 0;
-	if (!kvmslb_current(&tgid, &tid))
-		return 0;
 	stat_add(KVMSLB_STAT_EVENTS, 1);
-	count_add(tgid, tid, KVMSLB_CNT_EXIT, trap, 0, 1);
-	event_send(KVMSLB_EV_EXIT, tgid, tid, trap, 0, 0, 0, 0, 0, 0);
+	count_add(w, KVMSLB_CNT_EXIT, trap, 0, 1);
+	event_send(w, KVMSLB_EV_EXIT, trap, 0, 0, 0, 0, 0, 0);
 	return 0;
 }
 
-/* stock: kvm_hv:kvm_page_fault_enter; paired with the exit by thread id */
-static __always_inline int handle_pf_enter(__u64 now)
+/*
+ * stock: kvm_hv:kvm_page_fault_enter; paired with the exit by thread id
+ * (both fire in the vcpu's own thread, in kvmppc_book3s_hv_page_fault()).
+ */
+static __always_inline int handle_pf_enter(__u32 thread, __u64 now)
 {
-	__u32 tgid, tid, thread;
-
-	if (!kvmslb_current(&tgid, &tid))
-		return 0;
-	thread = (__u32)bpf_get_current_pid_tgid();
 	if (bpf_map_update_elem(&starts, &thread, &now, BPF_ANY))
 		stat_add(KVMSLB_STAT_START_OVERFLOW, 1);
 	return 0;
 }
 
 /* stock: kvm_hv:kvm_page_fault_exit */
-static __always_inline int handle_pf_exit(__u64 now)
+static __always_inline int handle_pf_exit(const struct kvmslb_who *w, __u32 thread, __u64 now)
 {
-	__u32 tgid, tid, thread;
 	__u64 *start, lat;
 
-	if (!kvmslb_current(&tgid, &tid))
-		return 0;
-	thread = (__u32)bpf_get_current_pid_tgid();
 	start = bpf_map_lookup_elem(&starts, &thread);
 	if (!start) {
 		stat_add(KVMSLB_STAT_UNPAIRED_EXIT, 1);
@@ -308,9 +398,9 @@ static __always_inline int handle_pf_exit(__u64 now)
 	lat = now > *start ? now - *start : 0;
 	bpf_map_delete_elem(&starts, &thread);
 	stat_add(KVMSLB_STAT_EVENTS, 1);
-	hist_add(tgid, tid, KVMSLB_TRAP_PAGE_FAULT, KVMSLB_OUTCOME_NONE, lat, 0, 0);
-	event_send(KVMSLB_EV_PAGE_FAULT, tgid, tid, KVMSLB_TRAP_PAGE_FAULT, 0,
-		   KVMSLB_OUTCOME_NONE, 0, 0, lat, 0);
+	hist_add(w, KVMSLB_TRAP_PAGE_FAULT, KVMSLB_OUTCOME_NONE, lat, 0, 0);
+	event_send(w, KVMSLB_EV_PAGE_FAULT, KVMSLB_TRAP_PAGE_FAULT, 0, KVMSLB_OUTCOME_NONE, 0, 0,
+		   lat, 0);
 	return 0;
 }
 

@@ -19,6 +19,7 @@
 #include "export/metrics.h"
 #include "export/textfile.h"
 #include "view/agg_view.h"
+#include "view/attached.h"
 
 static const char doc[] =
 	"kvmslb export: fleet telemetry: Prometheus/OpenMetrics over HTTP, node_exporter "
@@ -232,13 +233,14 @@ int cmd_export(int argc, char **argv)
 	r.a = &a;
 	pthread_mutex_init(&r.expo.lock, NULL);
 	co = (struct collector_opts){ .source = a.source, .tgid = a.guest_pid,
-				      .verbose = kvmslb_g.verbose };
+				      .btf = kvmslb_g.btf, .verbose = kvmslb_g.verbose };
 	ret = collector_open(&r.col, &co, err, sizeof(err));
 	if (ret) {
 		p_err("%s", err);
 		collector_close(&r.col);
 		return ret == COLLECTOR_BAD_OPTION ? KVMSLB_EXIT_USAGE : KVMSLB_EXIT_RUNTIME;
 	}
+	view_attached(stdout, &r.col, kvmslb_g.json || a.jsonl, false);
 	r.view = (struct view_opts){
 		.kind = r.col.choice.chosen,
 		.choice = &r.col.choice,

@@ -19,6 +19,7 @@
 #include "top/batch.h"
 #include "top/rows.h"
 #include "top/tui.h"
+#include "view/attached.h"
 
 static const char doc[] =
 	"kvmslb top: live per-guest view: guest, pid, DSegI/ISegI synthesized, HDSI/HISI rate, "
@@ -285,6 +286,7 @@ int cmd_top(int argc, char **argv)
 	co = (struct collector_opts){
 		.source = a.source,
 		.tgid = a.guest_pid,
+		.btf = kvmslb_g.btf,
 		.verbose = kvmslb_g.verbose,
 	};
 	ret = collector_open(&r.col, &co, err, sizeof(err));
@@ -299,6 +301,8 @@ int cmd_top(int argc, char **argv)
 	r.frame.unavailable = r.col.choice.why[SOURCE_PATCHED];
 	snprintf(r.status, sizeof(r.status), "q quit  s/S sort  r reverse  f filter  c clear  "
 		 "j/k select  h histogram  +/- delay (%.1f s)", a.delay);
+	if (a.batch)
+		view_attached(stdout, &r.col, kvmslb_g.json, kvmslb_g.pretty);
 	if (!a.batch) {
 		r.tui = tui_start(err, sizeof(err));
 		if (!r.tui) {

@@ -19,6 +19,7 @@ struct kvmslb_global {
 	bool json;		/* -j/--json */
 	bool pretty;		/* -p/--pretty (implies json) */
 	bool verbose;		/* -v: libbpf and probe details on stderr */
+	const char *btf;	/* --btf FILE: BTF for the stock source (kvmslb btf) */
 	const char *prog;	/* "kvmslb" or "kvmslbtop" */
 };
 

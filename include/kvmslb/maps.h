@@ -7,6 +7,11 @@
  * Histograms are log2 of nanoseconds, floor-based: slot 0 holds [0, 2),
  * slot k (1 <= k < KVMSLB_HIST_SLOTS - 1) holds [2^k, 2^(k+1)), and the
  * last slot holds everything from 2^(KVMSLB_HIST_SLOTS - 1) up.
+ *
+ * Map sizes are set by userspace before load, from the options and the
+ * host (bpf_map_sizes() in src/core/bpf_source.c); the values below are
+ * what the object file declares. The hash maps are not preallocated, so
+ * memory follows the keys in use, not the capacity.
  */
 #ifndef KVMSLB_MAPS_H
 #define KVMSLB_MAPS_H
@@ -15,10 +20,11 @@
 
 #define KVMSLB_HIST_SLOTS	32
 
-/* Default map sizes (keys, not bytes); userspace may change them before load. */
+/* Declared map sizes (keys, not bytes); userspace sizes them before load. */
 #define KVMSLB_COUNTS_MAX	8192
 #define KVMSLB_HISTS_MAX	4096
 #define KVMSLB_STARTS_MAX	8192
+#define KVMSLB_VCPUS_MAX	8192
 #define KVMSLB_RINGBUF_BYTES	(256 * 1024)
 
 /* Pseudo trap of the stock source's virtual-mode page-fault histogram. */
@@ -26,15 +32,35 @@
 /* Outcome of histogram keys whose source does not report one (stock). */
 #define KVMSLB_OUTCOME_NONE	0xff
 
+/*
+ * The unit below a guest in keys ('tid'): 0 (not per vcpu), a thread id
+ * (the emitting thread: stock without BTF, patched v1), or a vcpu id with
+ * this bit set (events that name their vcpu: patched v2, stock with BTF).
+ * Equal to AGG_VCPU_ID_FLAG of src/core/agg.h.
+ */
+#define KVMSLB_UNIT_VCPU_ID	0x80000000u
+
 /* counts: what kvmslb_count_key.kind counts */
 enum kvmslb_count_kind {
-	KVMSLB_CNT_SEGMENT = 1,	/* kvm_segment_synth; code = vector, flag = injected */
+	KVMSLB_CNT_SEGMENT = 1,	/* kvm_segment_synth; code = vector, flag = enum kvmslb_seg_flag */
 	KVMSLB_CNT_EXIT = 2,	/* kvm_guest_exit; code = trap (0xe00 0xe20 0x380 0x480) */
+};
+
+/* kvmslb_count_key.flag of KVMSLB_CNT_SEGMENT */
+enum kvmslb_seg_flag {
+	KVMSLB_SEG_REAL = 0,		/* an event, not injected */
+	KVMSLB_SEG_INJECTED = 1,	/* an event, forced by fault injection */
+	/*
+	 * No event: counted from the vcpu's cumulative DSegI/ISegI counts
+	 * (series v2), for records the kernel's log dropped; injected or not
+	 * is unknown.
+	 */
+	KVMSLB_SEG_RECOVERED = 2,
 };
 
 struct kvmslb_count_key {
 	__u32 tgid;		/* guest: the VMM process */
-	__u32 tid;		/* vcpu thread with per-vcpu keys, else 0 */
+	__u32 tid;		/* the unit below the guest (see KVMSLB_UNIT_VCPU_ID), or 0 */
 	__u16 code;
 	__u8 kind;		/* enum kvmslb_count_kind */
 	__u8 flag;
@@ -48,24 +74,45 @@ struct kvmslb_hist_key {
 	__u8 pad;
 };
 
+/*
+ * One value per key, shared by all CPUs (atomic adds): a per-CPU copy of
+ * 296 bytes per key would cost hundreds of MB on a POWER host with 1000
+ * guests and 150+ possible CPUs. Samples = the sum of the slots.
+ */
 struct kvmslb_hist_val {
 	__u64 slots[KVMSLB_HIST_SLOTS];
-	__u64 count;
 	__u64 sum_ns;
 	__u64 max_ns;
 	__u64 injected;		/* events with injected set (fault injection) */
 	__u64 dropped;		/* sum of kvm_hfault.dropped */
 };
 
+/*
+ * Per vcpu of a series v2 kernel: the cumulative synthesized DSegI/ISegI
+ * counts of its last kvm_segment_synth event, so that records the kernel
+ * dropped in between are still counted.
+ */
+struct kvmslb_vcpu_key {
+	__u32 vm;		/* vm_pid */
+	__u32 vcpu_id;
+};
+
+struct kvmslb_vcpu_seg {
+	__u64 dsegi;
+	__u64 isegi;
+};
+
 /* stats: a per-CPU array of __u64, indexed by this */
 enum kvmslb_stat {
 	KVMSLB_STAT_EVENTS = 0,		/* events handled (after the guest filter) */
-	KVMSLB_STAT_COUNT_OVERFLOW,	/* increments lost: counts map full */
+	KVMSLB_STAT_COUNT_OVERFLOW,	/* increments lost: counts map (or vcpu map) full */
 	KVMSLB_STAT_HIST_OVERFLOW,	/* samples lost: hists map full */
 	KVMSLB_STAT_START_OVERFLOW,	/* page-fault starts lost: starts map full */
 	KVMSLB_STAT_UNPAIRED_EXIT,	/* page_fault_exit with no enter seen */
 	KVMSLB_STAT_RB_LOST,		/* ring buffer full: event not sent */
 	KVMSLB_STAT_RB_SENT,		/* events sent to the ring buffer */
+	KVMSLB_STAT_SEG_RECOVERED,	/* segment interrupts counted without their record */
+	KVMSLB_STAT_SEG_DROPPED,	/* sum of kvm_segment_synth.dropped (v2) */
 	KVMSLB_STAT_NR
 };
 
@@ -79,12 +126,12 @@ enum kvmslb_event_type {
 
 /* 56 bytes: with the 8-byte ringbuf header one record is exactly 64. */
 struct kvmslb_event {
-	__u64 ts_ns;
+	__u64 ts_ns;		/* bpf_ktime_get_ns() at emission */
 	__u64 ea;
 	__u64 latency_ns;
 	__u64 aux;		/* srr1 (segment) or dsisr (hfault) */
-	__u32 tgid;
-	__u32 tid;
+	__u32 tgid;		/* the guest (vm_pid, or the emitting task's process) */
+	__u32 tid;		/* thread, or vcpu id | KVMSLB_UNIT_VCPU_ID */
 	__u32 dropped;
 	__u16 code;		/* vector or trap */
 	__u8 type;		/* enum kvmslb_event_type */

@@ -11,10 +11,17 @@
 #include "core/bpf_source.h"
 #include "core/tp_format.h"
 #include "kvmslb.skel.h"
+#include "kvmslb_btf.skel.h"
+
+_Static_assert(KVMSLB_UNIT_VCPU_ID == AGG_VCPU_ID_FLAG, "maps.h and agg.h name vcpus alike");
 
 struct bpf_source {
-	struct kvmslb_bpf *skel;
+	struct kvmslb_bpf *skel;	/* one of the two objects */
+	struct kvmslb_btf_bpf *skel_btf;
+	struct bpf_object *obj;
+	struct bpf_map *counts, *hists, *stats, *events, *new_keys;
 	struct ring_buffer *rb;
+	struct bpf_source_info info;
 	bpf_event_fn on_event;
 	bpf_new_guest_fn on_new_guest;
 	void *ctx;
@@ -55,70 +62,165 @@ static int on_new_key(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-static void autoload_only(struct kvmslb_bpf *skel, enum data_source src)
+static uint32_t at_least_1(uint64_t n)
 {
-	struct bpf_program *prog;
+	return n ? (n > UINT32_MAX ? UINT32_MAX : (uint32_t)n) : 1;
+}
+
+void bpf_map_sizes(struct bpf_map_sizes *s, enum data_source src, bool per_vcpu,
+		   bool one_guest, int host_cpus)
+{
+	uint64_t guests = one_guest ? 8 : BPF_SIZING_GUESTS;
+	uint64_t vcpus = guests * BPF_SIZING_VCPUS;
+	uint64_t units;
 	bool patched = src == SOURCE_PATCHED;
+
+	/* a host rarely runs more than 4 vcpus per hardware thread */
+	if (host_cpus > 0 && (uint64_t)host_cpus * 4 > vcpus)
+		vcpus = (uint64_t)host_cpus * 4;
+	units = per_vcpu ? vcpus : guests;
+	s->guests = (uint32_t)guests;
+	s->vcpus = (uint32_t)vcpus;
+	s->counts = at_least_1(units * (patched ? 6 : 4));
+	s->hists = at_least_1(units * (patched ? 2 * KVMSLB_OUTCOME_NR : 1));
+	s->vcpu_seg = at_least_1(patched ? vcpus : 0);
+	s->starts = at_least_1(patched ? 0 : vcpus);
+}
+
+/* The programs of the kvmslb object for one source. */
+static int autoload_only(struct kvmslb_bpf *skel, const struct bpf_source_opts *o)
+{
+	struct bpf_program *prog, *want[3] = { NULL };
 
 	bpf_object__for_each_program(prog, skel->obj)
 		bpf_program__set_autoload(prog, false);
-	bpf_program__set_autoload(skel->progs.kvmslb_segment_synth, patched);
-	bpf_program__set_autoload(skel->progs.kvmslb_hfault, patched);
-	bpf_program__set_autoload(skel->progs.kvmslb_guest_exit, !patched);
-	bpf_program__set_autoload(skel->progs.kvmslb_pf_enter, !patched);
-	bpf_program__set_autoload(skel->progs.kvmslb_pf_exit, !patched);
+	if (o->source == SOURCE_PATCHED && o->attribution == ATTR_EVENT) {
+		want[0] = skel->progs.kvmslb_segment_synth;
+		want[1] = skel->progs.kvmslb_hfault;
+	} else if (o->source == SOURCE_PATCHED) {
+		want[0] = skel->progs.kvmslb_segment_synth_v1;
+		want[1] = skel->progs.kvmslb_hfault_v1;
+	} else {
+		want[0] = skel->progs.kvmslb_guest_exit;
+		want[1] = skel->progs.kvmslb_pf_enter;
+		want[2] = skel->progs.kvmslb_pf_exit;
+	}
+	for (int i = 0; i < 3 && want[i]; i++)
+		bpf_program__set_autoload(want[i], true);
+	return want[2] ? 3 : 2;
+}
+
+#define SET_RODATA(skel, o) do {					\
+	(skel)->rodata->targ_tgid = (o)->tgid;				\
+	(skel)->rodata->targ_per_vcpu = (o)->per_vcpu;			\
+	(skel)->rodata->targ_ringbuf = (o)->on_event != NULL;		\
+} while (0)
+
+static int open_object(struct bpf_source *s, const struct bpf_source_opts *o, char *err,
+		       size_t errlen)
+{
+	struct tp_field trap;
+	int ret;
+
+	if (o->source == SOURCE_STOCK && o->attribution == ATTR_BTF) {
+		LIBBPF_OPTS(bpf_object_open_opts, oo, .btf_custom_path = o->btf);
+
+		s->skel_btf = kvmslb_btf_bpf__open_opts(&oo);
+		if (!s->skel_btf)
+			goto fail;
+		SET_RODATA(s->skel_btf, o);
+		s->obj = s->skel_btf->obj;
+		s->info.object = "kvmslb_btf";
+		s->info.programs = 3;
+		return 0;
+	}
+	s->skel = kvmslb_bpf__open();
+	if (!s->skel)
+		goto fail;
+	SET_RODATA(s->skel, o);
+	if (o->source == SOURCE_STOCK) {
+		ret = tp_field_from_tracefs(o->tracefs, "kvm_hv", "kvm_guest_exit", "trap", &trap,
+					    err, errlen);
+		if (ret)
+			return ret;
+		s->skel->rodata->exit_trap_off = trap.offset;
+		s->skel->rodata->exit_trap_size = trap.size;
+	}
+	s->obj = s->skel->obj;
+	s->info.object = "kvmslb";
+	s->info.programs = autoload_only(s->skel, o);
+	return 0;
+fail:
+	ret = -errno;
+	snprintf(err, errlen, "opening the BPF object failed: %s", strerror(-ret));
+	return ret ? ret : -EINVAL;
+}
+
+static int size_maps(struct bpf_source *s, const struct bpf_source_opts *o)
+{
+	static const struct { const char *map; size_t off; } tab[] = {
+		{ "counts", offsetof(struct bpf_map_sizes, counts) },
+		{ "hists", offsetof(struct bpf_map_sizes, hists) },
+		{ "vcpu_seg", offsetof(struct bpf_map_sizes, vcpu_seg) },
+		{ "starts", offsetof(struct bpf_map_sizes, starts) },
+	};
+	struct bpf_map_sizes *z = &s->info.sizes;
+	int err = 0;
+
+	bpf_map_sizes(z, o->source, o->per_vcpu, o->tgid != 0, libbpf_num_possible_cpus());
+	for (size_t i = 0; i < sizeof(tab) / sizeof(tab[0]) && !err; i++) {
+		struct bpf_map *m = bpf_object__find_map_by_name(s->obj, tab[i].map);
+
+		if (m)
+			err = bpf_map__set_max_entries(m, *(uint32_t *)((char *)z + tab[i].off));
+	}
+	s->events = bpf_object__find_map_by_name(s->obj, "events");
+	if (!err && !o->on_event)
+		err = bpf_map__set_max_entries(s->events, 4096);
+	return err;
 }
 
 int bpf_source_open(const struct bpf_source_opts *o, struct bpf_source **out, char *err,
 		    size_t errlen)
 {
 	struct bpf_source *s = calloc(1, sizeof(*s));
-	struct tp_field trap;
 	int ret;
 
 	*out = NULL;
 	if (!s)
 		return -ENOMEM;
 	libbpf_set_print(o->verbose ? libbpf_stderr : libbpf_quiet);
-	s->skel = kvmslb_bpf__open();
-	if (!s->skel) {
-		ret = -errno;
-		snprintf(err, errlen, "opening the BPF object failed: %s", strerror(-ret));
+	ret = open_object(s, o, err, errlen);
+	if (ret)
+		goto fail;
+	ret = size_maps(s, o);
+	if (ret) {
+		snprintf(err, errlen, "sizing the BPF maps failed: %s", strerror(-ret));
 		goto fail;
 	}
-	s->skel->rodata->targ_tgid = o->tgid;
-	s->skel->rodata->targ_per_vcpu = o->per_vcpu;
-	s->skel->rodata->targ_ringbuf = o->on_event != NULL;
-	if (!o->on_event)
-		bpf_map__set_max_entries(s->skel->maps.events, 4096);
-	if (o->source == SOURCE_STOCK) {
-		ret = tp_field_from_tracefs(o->tracefs, "kvm_hv", "kvm_guest_exit", "trap", &trap,
-					    err, errlen);
-		if (ret)
-			goto fail;
-		s->skel->rodata->exit_trap_off = trap.offset;
-		s->skel->rodata->exit_trap_size = trap.size;
-	}
-	autoload_only(s->skel, o->source);
-	ret = kvmslb_bpf__load(s->skel);
+	ret = s->skel ? kvmslb_bpf__load(s->skel) : kvmslb_btf_bpf__load(s->skel_btf);
 	if (ret) {
 		snprintf(err, errlen, "loading the BPF programs failed: %s (run with -v for "
 			 "libbpf's log)", ret == -EACCES ?
 			 "the kernel's verifier rejected a program" : strerror(-ret));
 		goto fail;
 	}
-	ret = kvmslb_bpf__attach(s->skel);
+	ret = s->skel ? kvmslb_bpf__attach(s->skel) : kvmslb_btf_bpf__attach(s->skel_btf);
 	if (ret) {
 		snprintf(err, errlen, "attaching to the kvm_hv tracepoints failed: %s "
 			 "(is kvm_hv loaded? see 'kvmslb doctor')", strerror(-ret));
 		goto fail;
 	}
+	s->counts = bpf_object__find_map_by_name(s->obj, "counts");
+	s->hists = bpf_object__find_map_by_name(s->obj, "hists");
+	s->stats = bpf_object__find_map_by_name(s->obj, "stats");
+	s->new_keys = bpf_object__find_map_by_name(s->obj, "new_keys");
 	s->on_event = o->on_event;
 	s->on_new_guest = o->on_new_guest;
 	s->ctx = o->ctx;
 	s->guest_ctx = o->guest_ctx ? o->guest_ctx : o->ctx;
-	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.new_keys), on_new_key, s, NULL);
-	if (!s->rb || (o->on_event && ring_buffer__add(s->rb, bpf_map__fd(s->skel->maps.events),
+	s->rb = ring_buffer__new(bpf_map__fd(s->new_keys), on_new_key, s, NULL);
+	if (!s->rb || (o->on_event && ring_buffer__add(s->rb, bpf_map__fd(s->events),
 						       on_rb, s))) {
 		ret = -errno;
 		snprintf(err, errlen, "ring buffer setup failed: %s", strerror(-ret));
@@ -129,6 +231,11 @@ int bpf_source_open(const struct bpf_source_opts *o, struct bpf_source **out, ch
 fail:
 	bpf_source_close(s);
 	return ret ? ret : -EINVAL;
+}
+
+const struct bpf_source_info *bpf_source_info(const struct bpf_source *s)
+{
+	return &s->info;
 }
 
 int bpf_source_wait(struct bpf_source *s, int timeout_ms)
@@ -144,13 +251,14 @@ void bpf_source_close(struct bpf_source *s)
 		return;
 	ring_buffer__free(s->rb);
 	kvmslb_bpf__destroy(s->skel);
+	kvmslb_btf_bpf__destroy(s->skel_btf);
 	free(s);
 }
 
 int bpf_source_read(struct bpf_source *s, struct agg *a)
 {
-	return bpf_maps_read(bpf_map__fd(s->skel->maps.counts), bpf_map__fd(s->skel->maps.hists),
-			     bpf_map__fd(s->skel->maps.stats), a);
+	return bpf_maps_read(bpf_map__fd(s->counts), bpf_map__fd(s->hists),
+			     bpf_map__fd(s->stats), a);
 }
 
 static int read_counts(int fd, int ncpus, struct agg *a)
@@ -171,7 +279,8 @@ static int read_counts(int fd, int ncpus, struct agg *a)
 		for (int c = 0; c < ncpus; c++)
 			sum += vals[c];
 		if (key.kind == KVMSLB_CNT_SEGMENT)
-			err = agg_segment(a, key.tgid, key.tid, key.code, key.flag, sum);
+			err = agg_segment(a, key.tgid, key.tid, key.code,
+					  key.flag == KVMSLB_SEG_INJECTED, sum);
 		else if (key.kind == KVMSLB_CNT_EXIT)
 			err = agg_exit(a, key.tgid, key.tid, key.code, sum);
 	}
@@ -179,38 +288,31 @@ static int read_counts(int fd, int ncpus, struct agg *a)
 	return err;
 }
 
-static int read_hists(int fd, int ncpus, struct agg *a)
+/* hists: one value per key, shared by the CPUs */
+static int read_hists(int fd, struct agg *a)
 {
 	struct kvmslb_hist_key key, next, *prev = NULL;
-	struct kvmslb_hist_val *vals = calloc(ncpus, sizeof(*vals));
+	struct kvmslb_hist_val v;
 	int err = 0;
 
-	if (!vals)
-		return -ENOMEM;
 	while (!err && bpf_map_get_next_key(fd, prev, &next) == 0) {
-		uint64_t injected = 0, dropped = 0;
 		struct log2_hist h;
 
 		key = next;
 		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, vals))
+		if (bpf_map_lookup_elem(fd, &key, &v))
 			continue;
 		memset(&h, 0, sizeof(h));
-		for (int c = 0; c < ncpus; c++) {
-			for (int i = 0; i < HIST_SLOTS; i++)
-				h.slots[i] += vals[c].slots[i];
-			h.count += vals[c].count;
-			h.sum_ns += vals[c].sum_ns;
-			if (vals[c].max_ns > h.max_ns)
-				h.max_ns = vals[c].max_ns;
-			injected += vals[c].injected;
-			dropped += vals[c].dropped;
+		for (int i = 0; i < HIST_SLOTS; i++) {
+			h.slots[i] = v.slots[i];
+			h.count += v.slots[i];
 		}
+		h.sum_ns = v.sum_ns;
+		h.max_ns = v.max_ns;
 		h.max_exact = true;
-		err = agg_fault_hist(a, key.tgid, key.tid, key.trap, key.outcome, &h, injected,
-				     dropped);
+		err = agg_fault_hist(a, key.tgid, key.tid, key.trap, key.outcome, &h, v.injected,
+				     v.dropped);
 	}
-	free(vals);
 	return err;
 }
 
@@ -246,7 +348,7 @@ int bpf_maps_read(int counts_fd, int hists_fd, int stats_fd, struct agg *a)
 		return ncpus ? ncpus : -EINVAL;
 	err = read_counts(counts_fd, ncpus, a);
 	if (!err)
-		err = read_hists(hists_fd, ncpus, a);
+		err = read_hists(hists_fd, a);
 	if (!err)
 		err = read_stats(stats_fd, ncpus, a);
 	return err;

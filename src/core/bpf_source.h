@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The live eBPF sources (patched, stock): load bpf/kvmslb.bpf.c with the
- * programs of one source, attach, and read its per-CPU maps into an agg
- * (a cumulative snapshot since attach).
+ * The live eBPF sources (patched, stock): load the programs of one source
+ * (bpf/kvmslb.bpf.c, or bpf/kvmslb_btf.bpf.c for the stock source with
+ * BTF), size their maps, attach, and read the maps into an agg (a
+ * cumulative snapshot since attach).
  */
 #ifndef KVMSLB_BPF_SOURCE_H
 #define KVMSLB_BPF_SOURCE_H
@@ -13,6 +14,7 @@
 
 #include "core/agg.h"
 #include "core/host_probe.h"
+#include "core/source.h"
 #include "kvmslb/maps.h"
 
 typedef void (*bpf_event_fn)(const struct kvmslb_event *e, void *ctx);
@@ -20,6 +22,9 @@ typedef void (*bpf_new_guest_fn)(uint32_t tgid, void *ctx);
 
 struct bpf_source_opts {
 	enum data_source source;	/* SOURCE_PATCHED or SOURCE_STOCK */
+	int attribution;		/* patched: ATTR_EVENT (v2) or ATTR_TASK (v1);
+					 * stock: ATTR_BTF or ATTR_TASK (tracefs offsets) */
+	const char *btf;		/* ATTR_BTF: a BTF file, NULL for the kernel's */
 	uint32_t tgid;			/* guest filter, 0 for all */
 	bool per_vcpu;
 	const char *tracefs;		/* for the stock source's field offsets */
@@ -30,11 +35,40 @@ struct bpf_source_opts {
 	bool verbose;			/* libbpf messages on stderr */
 };
 
+/*
+ * Map capacities (keys), from the options and the host, set before load.
+ * Every map is sized for 'guests' VMM processes (the live ones and those
+ * that exited since attach) and 'vcpus' vcpus over all of them; the hash
+ * maps are not preallocated, so memory follows the keys in use.
+ */
+struct bpf_map_sizes {
+	uint32_t guests;
+	uint32_t vcpus;
+	uint32_t counts;	/* per unit: 2 vectors x 3 flags (patched), 4 traps (stock) */
+	uint32_t hists;		/* per unit: 2 traps x 5 outcomes (patched), 1 (stock) */
+	uint32_t vcpu_seg;	/* one per vcpu (patched v2) */
+	uint32_t starts;	/* one page fault in flight per vcpu thread (stock) */
+};
+
+#define BPF_SIZING_GUESTS	2048	/* 1000 guests, and as many exited since */
+#define BPF_SIZING_VCPUS	8	/* vcpus per guest, at least */
+
+void bpf_map_sizes(struct bpf_map_sizes *s, enum data_source src, bool per_vcpu,
+		   bool one_guest, int host_cpus);
+
+/* What bpf_source_open() loaded. */
+struct bpf_source_info {
+	const char *object;		/* "kvmslb" or "kvmslb_btf" */
+	int programs;			/* attached programs */
+	struct bpf_map_sizes sizes;
+};
+
 struct bpf_source;
 
 /* 0, or -errno with a one-line reason in err. */
 int bpf_source_open(const struct bpf_source_opts *o, struct bpf_source **out, char *err,
 		    size_t errlen);
+const struct bpf_source_info *bpf_source_info(const struct bpf_source *s);
 /* Fill the (empty) agg with everything counted since attach. */
 int bpf_source_read(struct bpf_source *s, struct agg *a);
 /*

@@ -11,17 +11,20 @@
 #include "core/host_probe.h"
 #include "core/msg.h"
 
+/* long-only global options: keys outside the commands' ranges */
+enum { OPT_GLOBAL_BTF = 0x4254 };
+
 static const struct argp_option global_options[] = {
 	{ "json", 'j', NULL, 0, "JSON output", -1 },
 	{ "pretty", 'p', NULL, 0, "pretty-printed JSON output (implies -j)", -1 },
 	{ "verbose", 'v', NULL, 0, "details of probes and libbpf on stderr", -1 },
+	{ "btf", OPT_GLOBAL_BTF, "FILE", 0, "BTF describing this kernel's KVM, for the stock "
+	  "source where the kernel has none (see kvmslb btf)", -1 },
 	{ 0 },
 };
 
 static error_t global_parse(int key, char *arg, struct argp_state *state)
 {
-	(void)arg;
-	(void)state;
 	switch (key) {
 	case 'j':
 		kvmslb_g.json = true;
@@ -31,6 +34,13 @@ static error_t global_parse(int key, char *arg, struct argp_state *state)
 		return 0;
 	case 'v':
 		kvmslb_g.verbose = true;
+		return 0;
+	case OPT_GLOBAL_BTF:
+		if (!*arg) {
+			argp_error(state, "--btf needs a file");
+			return EINVAL;
+		}
+		kvmslb_g.btf = arg;
 		return 0;
 	default:
 		return ARGP_ERR_UNKNOWN;

@@ -1,14 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * bpf/kvmslb.bpf.c through BPF_PROG_TEST_RUN (raw_tp programs, crafted
- * tracepoint arguments; exact map contents), plus the tp/ and ring-buffer
- * paths attached to stand-in tracepoints that fire on this machine.
+ * kvmslb's BPF programs through BPF_PROG_TEST_RUN (raw_tp programs,
+ * crafted tracepoint arguments; exact map contents), plus the tp/ and
+ * ring-buffer paths attached to stand-in tracepoints that fire here.
+ *
+ *   bpf/kvmslb.bpf.c      patched v2 and v1 programs run as they are;
+ *                         the stock tp/ programs attached to sys_enter
+ *   bpf/kvmslb_btf.bpf.c  the CO-RE programs, loaded with a BTF file of
+ *                         POWER-like types (power_kvm.h) and run on fake
+ *                         struct kvm_vcpu objects laid out in map memory
+ *   tests/bpf/standin     the stock handlers with scalar arguments
+ *
+ * The test process plays "VM B": whatever an event names, the current
+ * task is ours.
  */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -20,18 +32,39 @@
 #include "bpf_test.h"
 #include "core/agg.h"
 #include "core/bpf_source.h"
+#include "core/host_probe.h"
 #include "core/tp_format.h"
 #include "kvmslb/abi.h"
 #include "kvmslb/maps.h"
 #include "kvmslb.skel.h"
+#include "kvmslb_btf.skel.h"
+#include "power_kvm.h"
 #include "standin.skel.h"
+
+#define VM_A	4242u		/* a VM that is not the test process */
+#define VCPU_PTR 0xc0000000deadbeefULL
+
+/* build/bpf-tests, from the Makefile */
+#ifndef KVMSLB_BPFT_DIR
+#define KVMSLB_BPFT_DIR "."
+#endif
 
 struct cfg {
 	uint32_t tgid;
 	bool per_vcpu;
 	bool ringbuf;
-	uint32_t counts_max, hists_max, rb_bytes;
+	uint32_t counts_max, hists_max, vcpus_max, rb_bytes;
 };
+
+static uint32_t self(void)
+{
+	return (uint32_t)getpid();
+}
+
+static uint32_t vcpu_unit(uint32_t id)
+{
+	return AGG_VCPU_ID(id);
+}
 
 static struct kvmslb_bpf *open_load(const struct cfg *c)
 {
@@ -45,78 +78,407 @@ static struct kvmslb_bpf *open_load(const struct cfg *c)
 		bpf_map__set_max_entries(s->maps.counts, c->counts_max);
 	if (c->hists_max)
 		bpf_map__set_max_entries(s->maps.hists, c->hists_max);
+	if (c->vcpus_max)
+		bpf_map__set_max_entries(s->maps.vcpu_seg, c->vcpus_max);
 	if (c->rb_bytes)
 		bpf_map__set_max_entries(s->maps.events, c->rb_bytes);
 	assert_int_equal(kvmslb_bpf__load(s), 0);
 	return s;
 }
 
-static uint32_t self(void)
+static uint64_t stat_sum(const struct bpf_map *stats, uint32_t idx)
 {
-	return (uint32_t)getpid();
+	uint64_t v;
+
+	assert_int_equal(bpft_percpu_sum(stats, &idx, &v, 1), 0);
+	return v;
 }
 
 static uint64_t stat_get(struct kvmslb_bpf *s, uint32_t idx)
 {
-	uint64_t v;
-
-	assert_int_equal(bpft_percpu_sum(s->maps.stats, &idx, &v, 1), 0);
-	return v;
+	return stat_sum(s->maps.stats, idx);
 }
 
-static uint64_t count_get(struct kvmslb_bpf *s, uint32_t tgid, uint32_t tid, uint8_t kind,
-			  uint16_t code, uint8_t flag)
+static uint64_t count_in(const struct bpf_map *counts, uint32_t tgid, uint32_t tid,
+			 uint8_t kind, uint16_t code, uint8_t flag)
 {
 	struct kvmslb_count_key k = {
 		.tgid = tgid, .tid = tid, .code = code, .kind = kind, .flag = flag,
 	};
 	uint64_t v;
 
-	if (bpft_percpu_sum(s->maps.counts, &k, &v, 1))
+	if (bpft_percpu_sum(counts, &k, &v, 1))
 		return UINT64_MAX;	/* no such key */
 	return v;
 }
 
-static int hist_get(struct kvmslb_bpf *s, uint32_t tid, uint16_t trap, uint8_t outcome,
-		    struct kvmslb_hist_val *v)
+static uint64_t count_get(struct kvmslb_bpf *s, uint32_t tgid, uint32_t tid, uint8_t kind,
+			  uint16_t code, uint8_t flag)
 {
-	struct kvmslb_hist_key k = { .tgid = self(), .tid = tid, .trap = trap, .outcome = outcome };
-
-	return bpft_percpu_sum(s->maps.hists, &k, (uint64_t *)v, sizeof(*v) / 8);
+	return count_in(s->maps.counts, tgid, tid, kind, code, flag);
 }
 
-/* hfault(vcpu, trap, ea, dsisr, outcome, latency_ns, injected, dropped) */
-static void hfault(struct kvmslb_bpf *s, uint64_t trap, uint64_t outcome, uint64_t lat,
-		   uint64_t injected, uint64_t dropped)
+/* hists: one shared value per key; samples = the sum of the slots */
+static int hist_in(const struct bpf_map *hists, uint32_t tgid, uint32_t tid, uint16_t trap,
+		   uint8_t outcome, struct kvmslb_hist_val *v, uint64_t *samples)
 {
-	uint64_t a[8] = { 0xc0000000deadbeefULL, trap, 0x1000, 0x40000000, outcome, lat,
-			  injected, dropped };
+	struct kvmslb_hist_key k = { .tgid = tgid, .tid = tid, .trap = trap, .outcome = outcome };
 
-	assert_int_equal(bpft_run(s->progs.kvmslb_hfault, a, 8, NULL), 0);
+	if (bpf_map_lookup_elem(bpf_map__fd(hists), &k, v))
+		return -errno;
+	*samples = 0;
+	for (int i = 0; i < KVMSLB_HIST_SLOTS; i++)
+		*samples += v->slots[i];
+	return 0;
 }
 
-/* segment_synth(vcpu, ea, vector, srr1, injected) */
-static void segment(struct kvmslb_bpf *s, uint64_t vector, uint64_t injected, int n)
+/* ---- argument vectors of the patched tracepoints (abi.h) -------------------- */
+/* v2 kvm_segment_synth(vcpu, vm_pid, vcpu_id, fault_ns, ea, srr0, srr1, vector,
+ * injected, dropped, dsegi, isegi) */
+static void seg_v2(struct kvmslb_bpf *s, uint32_t vm, uint32_t vcpu, uint32_t vector,
+		   bool injected, uint32_t dropped, uint64_t dsegi, uint64_t isegi)
 {
-	uint64_t a[5] = { 0xc0000000deadbeefULL, 0x2000, vector, 0x8000000000000000ULL, injected };
+	uint64_t a[12] = { VCPU_PTR, vm, vcpu, 123456789, 0x2000, 0x700, 0x8000000000000000ULL,
+			   vector, injected, dropped, dsegi, isegi };
 
-	assert_int_equal(bpft_run_n(s->progs.kvmslb_segment_synth, a, 5, n), 0);
+	assert_int_equal(bpft_run(s->progs.kvmslb_segment_synth, a, 12, NULL), 0);
 }
 
+/* v2 kvm_hfault(vcpu, vm_pid, vcpu_id, fault_ns, ea, srr0, dsisr, trap, outcome,
+ * latency_ns, injected, dropped) */
+static void hfault_v2(struct kvmslb_bpf *s, uint32_t vm, uint32_t vcpu, uint32_t trap,
+		      uint32_t outcome, uint64_t lat, bool injected, uint32_t dropped)
+{
+	uint64_t a[12] = { VCPU_PTR, vm, vcpu, 123456789, 0x1000, 0x700, 0x40000000, trap,
+			   outcome, lat, injected, dropped };
+
+	assert_int_equal(bpft_run(s->progs.kvmslb_hfault, a, 12, NULL), 0);
+}
+
+/* v1 kvm_hfault(vcpu, trap, ea, dsisr, outcome, latency_ns, injected, dropped) */
+static void hfault_v1(struct kvmslb_bpf *s, uint64_t trap, uint64_t outcome, uint64_t lat,
+		      uint64_t injected, uint64_t dropped)
+{
+	uint64_t a[8] = { VCPU_PTR, trap, 0x1000, 0x40000000, outcome, lat, injected, dropped };
+
+	assert_int_equal(bpft_run(s->progs.kvmslb_hfault_v1, a, 8, NULL), 0);
+}
+
+/* v1 kvm_segment_synth(vcpu, ea, vector, srr1, injected) */
+static void seg_v1(struct kvmslb_bpf *s, uint64_t vector, uint64_t injected, int n)
+{
+	uint64_t a[5] = { VCPU_PTR, 0x2000, vector, 0x8000000000000000ULL, injected };
+
+	assert_int_equal(bpft_run_n(s->progs.kvmslb_segment_synth_v1, a, 5, n), 0);
+}
+
+static void read_agg(struct kvmslb_bpf *s, struct agg *a)
+{
+	agg_init(a);
+	assert_int_equal(bpf_maps_read(bpf_map__fd(s->maps.counts), bpf_map__fd(s->maps.hists),
+				       bpf_map__fd(s->maps.stats), a), 0);
+}
+
+/* ---- loading ------------------------------------------------------------- */
 static void test_load_all(void **state)
 {
 	struct cfg c = { 0 };
 	struct kvmslb_bpf *s;
 
 	(void)state;
-	/* every program, tp/ and raw_tp/, loads on this kernel (no kvm_hv here) */
+	/* every program of the no-BTF object, tp/ and raw_tp/, loads here */
 	s = open_load(&c);
+	assert_true(bpf_program__fd(s->progs.kvmslb_segment_synth) >= 0);
+	assert_true(bpf_program__fd(s->progs.kvmslb_hfault_v1) >= 0);
 	assert_true(bpf_program__fd(s->progs.kvmslb_guest_exit) >= 0);
 	assert_true(bpf_program__fd(s->progs.kvmslb_pf_exit) >= 0);
-	assert_true(bpf_program__fd(s->progs.kvmslb_hfault) >= 0);
 	kvmslb_bpf__destroy(s);
 }
 
+/* ---- patched v2: attribution ---------------------------------------------- */
+/*
+ * The micro-threading case: an event naming VM A and its vcpu 3 is
+ * handled while the current task belongs to VM B (this process). v2 charges
+ * it to A; v1, which can only look at the current task, charges B.
+ */
+static void test_v2_charged_to_the_vm_it_names(void **state)
+{
+	struct cfg c = { .per_vcpu = true };
+	struct kvmslb_bpf *s = open_load(&c);
+	struct kvmslb_hist_val v;
+	struct agg a;
+	const struct agg_guest *g;
+	uint64_t n;
+
+	(void)state;
+	seg_v2(s, VM_A, 3, KVMSLB_TRAP_DATA_SEGMENT, true, 0, 1, 0);
+	hfault_v2(s, VM_A, 3, KVMSLB_TRAP_H_DATA_STORAGE, KVMSLB_OUTCOME_SEGMENT, 700, true, 0);
+	assert_int_equal(count_get(s, VM_A, vcpu_unit(3), KVMSLB_CNT_SEGMENT, 0x380,
+				   KVMSLB_SEG_INJECTED), 1);
+	assert_int_equal(bpft_map_keys(s->maps.counts), 1);
+	assert_int_equal(hist_in(s->maps.hists, VM_A, vcpu_unit(3), 0xe00,
+				 KVMSLB_OUTCOME_SEGMENT, &v, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(v.injected, 1);
+	assert_int_equal(bpft_map_keys(s->maps.hists), 1);
+
+	/* the reader gives VM A its counts, under vcpu 3; nothing for this process */
+	read_agg(s, &a);
+	assert_int_equal(a.nguests, 1);
+	g = agg_find(&a, VM_A);
+	assert_non_null(g);
+	assert_null(agg_find(&a, self()));
+	assert_int_equal(g->total.c.dsegi, 1);
+	assert_int_equal(g->total.c.seg_injected, 1);
+	assert_int_equal(g->total.c.hdsi, 1);
+	assert_int_equal(g->nvcpus, 1);
+	assert_true(agg_unit_is_vcpu_id(g->vcpus[0].tid));
+	assert_int_equal(agg_unit_vcpu_id(g->vcpus[0].tid), 3);
+	agg_free(&a);
+
+	kvmslb_bpf__destroy(s);
+
+	/* v1 on the same exit: the current task, i.e. VM B */
+	s = open_load(&c);
+	seg_v1(s, KVMSLB_TRAP_DATA_SEGMENT, 1, 1);
+	assert_int_equal(count_get(s, self(), (uint32_t)syscall(SYS_gettid), KVMSLB_CNT_SEGMENT,
+				   0x380, KVMSLB_SEG_INJECTED), 1);
+	assert_int_equal(count_get(s, VM_A, vcpu_unit(3), KVMSLB_CNT_SEGMENT, 0x380,
+				   KVMSLB_SEG_INJECTED), UINT64_MAX);
+	kvmslb_bpf__destroy(s);
+}
+
+/* Without --per-vcpu, v2 keys are per VM (unit 0); the guest filter is on vm_pid. */
+static void test_v2_guest_filter(void **state)
+{
+	struct cfg c = { .tgid = self() };
+	struct kvmslb_bpf *s = open_load(&c);
+
+	(void)state;
+	/* filtering on VM B (us): VM A's events are not ours, whoever runs them */
+	seg_v2(s, VM_A, 0, KVMSLB_TRAP_DATA_SEGMENT, false, 0, 1, 0);
+	hfault_v2(s, VM_A, 0, KVMSLB_TRAP_H_DATA_STORAGE, KVMSLB_OUTCOME_RETRY, 10, false, 0);
+	assert_int_equal(bpft_map_keys(s->maps.counts), 0);
+	assert_int_equal(bpft_map_keys(s->maps.hists), 0);
+	assert_int_equal(bpft_map_keys(s->maps.vcpu_seg), 0);
+	assert_int_equal(stat_get(s, KVMSLB_STAT_EVENTS), 0);
+	kvmslb_bpf__destroy(s);
+
+	c.tgid = VM_A;
+	s = open_load(&c);
+	seg_v2(s, VM_A, 0, KVMSLB_TRAP_DATA_SEGMENT, false, 0, 1, 0);
+	seg_v2(s, VM_A, 1, KVMSLB_TRAP_INST_SEGMENT, false, 0, 0, 1);
+	assert_int_equal(count_get(s, VM_A, 0, KVMSLB_CNT_SEGMENT, 0x380, KVMSLB_SEG_REAL), 1);
+	assert_int_equal(count_get(s, VM_A, 0, KVMSLB_CNT_SEGMENT, 0x480, KVMSLB_SEG_REAL), 1);
+	assert_int_equal(bpft_map_keys(s->maps.counts), 2);
+	/* cumulative state is per vcpu whatever the keys */
+	assert_int_equal(bpft_map_keys(s->maps.vcpu_seg), 2);
+	kvmslb_bpf__destroy(s);
+}
+
+/* ---- patched v2: totals from the cumulative counts ------------------------ */
+static void test_v2_cumulative_counts(void **state)
+{
+	struct cfg c = { .per_vcpu = true };
+	struct kvmslb_bpf *s = open_load(&c);
+	struct kvmslb_vcpu_key vk = { .vm = VM_A, .vcpu_id = 0 };
+	struct kvmslb_vcpu_seg st;
+	struct agg a;
+	const struct agg_guest *g;
+
+	(void)state;
+	/* vcpu 0: its first record, then one that follows 5 dropped ones (4 D, 1 I) */
+	seg_v2(s, VM_A, 0, KVMSLB_TRAP_DATA_SEGMENT, false, 0, 1, 0);
+	seg_v2(s, VM_A, 0, KVMSLB_TRAP_INST_SEGMENT, true, 5, 5, 2);
+	assert_int_equal(count_get(s, VM_A, vcpu_unit(0), KVMSLB_CNT_SEGMENT, 0x380,
+				   KVMSLB_SEG_REAL), 1);
+	assert_int_equal(count_get(s, VM_A, vcpu_unit(0), KVMSLB_CNT_SEGMENT, 0x380,
+				   KVMSLB_SEG_RECOVERED), 4);
+	assert_int_equal(count_get(s, VM_A, vcpu_unit(0), KVMSLB_CNT_SEGMENT, 0x480,
+				   KVMSLB_SEG_INJECTED), 1);
+	assert_int_equal(count_get(s, VM_A, vcpu_unit(0), KVMSLB_CNT_SEGMENT, 0x480,
+				   KVMSLB_SEG_RECOVERED), 1);
+	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(s->maps.vcpu_seg), &vk, &st), 0);
+	assert_int_equal(st.dsegi, 5);
+	assert_int_equal(st.isegi, 2);
+
+	/* vcpu 1: first seen after all 2 earlier records of its life were dropped */
+	seg_v2(s, VM_A, 1, KVMSLB_TRAP_DATA_SEGMENT, false, 2, 3, 0);
+	assert_int_equal(count_get(s, VM_A, vcpu_unit(1), KVMSLB_CNT_SEGMENT, 0x380,
+				   KVMSLB_SEG_RECOVERED), 2);
+	/* vcpu 2: its counts predate the attach (dropped 0): they are not ours */
+	seg_v2(s, VM_A, 2, KVMSLB_TRAP_DATA_SEGMENT, false, 0, 10, 4);
+	assert_int_equal(count_get(s, VM_A, vcpu_unit(2), KVMSLB_CNT_SEGMENT, 0x380,
+				   KVMSLB_SEG_RECOVERED), UINT64_MAX);
+	/* ... and from there on it is exact: 10,4 -> 13,6 is 5 more, this one included */
+	seg_v2(s, VM_A, 2, KVMSLB_TRAP_INST_SEGMENT, false, 4, 13, 6);
+	assert_int_equal(count_get(s, VM_A, vcpu_unit(2), KVMSLB_CNT_SEGMENT, 0x380,
+				   KVMSLB_SEG_RECOVERED), 3);
+	assert_int_equal(count_get(s, VM_A, vcpu_unit(2), KVMSLB_CNT_SEGMENT, 0x480,
+				   KVMSLB_SEG_RECOVERED), 1);
+	/* a new vcpu 0 under the same pid (counts went back): starts over */
+	seg_v2(s, VM_A, 0, KVMSLB_TRAP_DATA_SEGMENT, false, 0, 1, 0);
+	assert_int_equal(count_get(s, VM_A, vcpu_unit(0), KVMSLB_CNT_SEGMENT, 0x380,
+				   KVMSLB_SEG_REAL), 2);
+	assert_int_equal(count_get(s, VM_A, vcpu_unit(0), KVMSLB_CNT_SEGMENT, 0x380,
+				   KVMSLB_SEG_RECOVERED), 4);
+
+	assert_int_equal(stat_get(s, KVMSLB_STAT_EVENTS), 6);
+	assert_int_equal(stat_get(s, KVMSLB_STAT_SEG_RECOVERED), 4 + 1 + 2 + 3 + 1);
+	assert_int_equal(stat_get(s, KVMSLB_STAT_SEG_DROPPED), 5 + 2 + 4);
+	assert_int_equal(stat_get(s, KVMSLB_STAT_COUNT_OVERFLOW), 0);
+
+	/* the reader: recovered ones count as synthesized, not as injected */
+	read_agg(s, &a);
+	g = agg_find(&a, VM_A);
+	assert_non_null(g);
+	assert_int_equal(g->total.c.dsegi, (1 + 4 + 1) + 3 + (1 + 3));
+	assert_int_equal(g->total.c.isegi, 2 + 2);
+	assert_int_equal(g->total.c.seg_injected, 1);
+	assert_int_equal(g->nvcpus, 3);
+	agg_free(&a);
+	kvmslb_bpf__destroy(s);
+}
+
+/*
+ * Exact at any rate: a model of the kernel's per-vcpu log (8 segment
+ * slots, emitted at the next exit, drops counted on the next emitted
+ * record) under random bursts of syntheses and rare exits, keeping either
+ * its oldest or its newest records. kvmslb's per-vcpu totals must equal
+ * the vcpus' own counts exactly, however many records were dropped.
+ */
+struct model_rec {
+	uint32_t vector;
+	bool injected;
+	uint64_t dsegi, isegi;
+};
+
+struct model_vcpu {
+	uint64_t dsegi, isegi, injected_emitted;
+	struct model_rec log[8];
+	int n;
+	uint32_t pending_drops;
+};
+
+static uint32_t rnd(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return (uint32_t)(*x >> 11);
+}
+
+static void model_run(bool keep_newest, uint64_t seed)
+{
+	enum { VCPUS = 4, STEPS = 4000 };
+	struct cfg c = { .per_vcpu = true };
+	struct kvmslb_bpf *s = open_load(&c);
+	struct model_vcpu m[VCPUS];
+	uint64_t drops = 0, x = seed;
+	struct agg a;
+	const struct agg_guest *g;
+
+	memset(m, 0, sizeof(m));
+	for (int step = 0; step < STEPS; step++) {
+		struct model_vcpu *v = &m[rnd(&x) % VCPUS];
+		uint32_t r = rnd(&x) % 100;
+
+		if (r < 80) {	/* a synthesis; vcpu 3 floods: exits are rare there */
+			struct model_rec rec = { .vector = rnd(&x) & 1 ? 0x480 : 0x380,
+						 .injected = rnd(&x) & 1 };
+
+			if (rec.vector == 0x380)
+				v->dsegi++;
+			else
+				v->isegi++;
+			rec.dsegi = v->dsegi;
+			rec.isegi = v->isegi;
+			if (v->n < 8) {
+				v->log[v->n++] = rec;
+			} else if (keep_newest) {
+				memmove(v->log, v->log + 1, 7 * sizeof(rec));
+				v->log[7] = rec;
+				v->pending_drops++;
+				drops++;
+			} else {
+				v->pending_drops++;
+				drops++;
+			}
+		}
+		if (r >= 80 || step == STEPS - 1) {	/* an exit: emit the log */
+			if (v == &m[3] && r < 97 && step != STEPS - 1)
+				continue;
+			for (int i = 0; i < v->n; i++) {
+				struct model_rec *e = &v->log[i];
+
+				seg_v2(s, VM_A, (uint32_t)(v - m), e->vector, e->injected,
+				       i ? 0 : v->pending_drops, e->dsegi, e->isegi);
+				v->injected_emitted += e->injected;
+				if (!i)
+					v->pending_drops = 0;
+			}
+			v->n = 0;
+		}
+	}
+	/* the last exit of every vcpu */
+	for (int k = 0; k < VCPUS; k++) {
+		struct model_vcpu *v = &m[k];
+
+		for (int i = 0; i < v->n; i++) {
+			struct model_rec *e = &v->log[i];
+
+			seg_v2(s, VM_A, k, e->vector, e->injected, i ? 0 : v->pending_drops,
+			       e->dsegi, e->isegi);
+			v->injected_emitted += e->injected;
+			if (!i)
+				v->pending_drops = 0;
+		}
+	}
+	print_message("model (%s): %llu of the syntheses' records dropped\n",
+		      keep_newest ? "keeps newest" : "keeps oldest", (unsigned long long)drops);
+	assert_true(drops > 100);
+	read_agg(s, &a);
+	g = agg_find(&a, VM_A);
+	assert_non_null(g);
+	assert_int_equal(g->nvcpus, VCPUS);
+	for (int k = 0; k < VCPUS; k++) {
+		const struct agg_unit *u = &g->vcpus[k];
+
+		assert_int_equal(agg_unit_vcpu_id(u->tid), k);
+		assert_int_equal(u->c.dsegi, m[k].dsegi);
+		assert_int_equal(u->c.isegi, m[k].isegi);
+		assert_int_equal(u->c.seg_injected, m[k].injected_emitted);
+	}
+	assert_int_equal(stat_get(s, KVMSLB_STAT_SEG_RECOVERED), drops);
+	assert_int_equal(stat_get(s, KVMSLB_STAT_SEG_DROPPED), drops);
+	agg_free(&a);
+	kvmslb_bpf__destroy(s);
+}
+
+static void test_v2_exact_through_drops(void **state)
+{
+	(void)state;
+	model_run(false, 0x9e3779b97f4a7c15ULL);
+	model_run(true, 0xd1b54a32d192ed03ULL);
+}
+
+/* The vcpu map full: the event still counts; what it cannot recover is said. */
+static void test_v2_vcpu_map_full(void **state)
+{
+	struct cfg c = { .vcpus_max = 2 };
+	struct kvmslb_bpf *s = open_load(&c);
+
+	(void)state;
+	seg_v2(s, VM_A, 0, KVMSLB_TRAP_DATA_SEGMENT, false, 0, 1, 0);
+	seg_v2(s, VM_A, 1, KVMSLB_TRAP_DATA_SEGMENT, false, 0, 1, 0);
+	seg_v2(s, VM_A, 2, KVMSLB_TRAP_DATA_SEGMENT, false, 0, 1, 0);
+	assert_int_equal(bpft_map_keys(s->maps.vcpu_seg), 2);
+	assert_int_equal(count_get(s, VM_A, 0, KVMSLB_CNT_SEGMENT, 0x380, KVMSLB_SEG_REAL), 3);
+	assert_int_equal(stat_get(s, KVMSLB_STAT_COUNT_OVERFLOW), 1);
+	kvmslb_bpf__destroy(s);
+}
+
+/* ---- histograms, counts, overflow (v1 and v2 share the handlers) ---------- */
 static void test_hist_bucket_edges(void **state)
 {
 	static const uint64_t lat[] = {
@@ -130,7 +492,9 @@ static void test_hist_bucket_edges(void **state)
 	struct cfg c = { 0 };
 	struct kvmslb_hist_val v;
 	struct kvmslb_bpf *s = open_load(&c);
-	uint64_t want[KVMSLB_HIST_SLOTS] = { 0 };
+	uint64_t want[KVMSLB_HIST_SLOTS] = { 0 }, n;
+	struct agg a;
+	const struct agg_guest *g;
 
 	(void)state;
 	want[0] = 2;
@@ -140,17 +504,19 @@ static void test_hist_bucket_edges(void **state)
 	want[30] = 1;
 	want[31] = 3;
 	for (size_t i = 0; i < sizeof(lat) / sizeof(lat[0]); i++)
-		hfault(s, KVMSLB_TRAP_H_DATA_STORAGE, KVMSLB_OUTCOME_RETRY, lat[i], i & 1, 3);
-	hfault(s, KVMSLB_TRAP_H_INST_STORAGE, KVMSLB_OUTCOME_SEGMENT, 1000, 1, 0);
+		hfault_v1(s, KVMSLB_TRAP_H_DATA_STORAGE, KVMSLB_OUTCOME_RETRY, lat[i], i & 1, 3);
+	hfault_v1(s, KVMSLB_TRAP_H_INST_STORAGE, KVMSLB_OUTCOME_SEGMENT, 1000, 1, 0);
 
-	assert_int_equal(hist_get(s, 0, KVMSLB_TRAP_H_DATA_STORAGE, KVMSLB_OUTCOME_RETRY, &v), 0);
+	assert_int_equal(hist_in(s->maps.hists, self(), 0, KVMSLB_TRAP_H_DATA_STORAGE,
+				 KVMSLB_OUTCOME_RETRY, &v, &n), 0);
 	assert_memory_equal(v.slots, want, sizeof(want));
-	assert_int_equal(v.count, 11);
+	assert_int_equal(n, 11);
 	assert_int_equal(v.max_ns, UINT64_MAX);
 	assert_int_equal(v.injected, 5);
 	assert_int_equal(v.dropped, 33);
-	assert_int_equal(hist_get(s, 0, KVMSLB_TRAP_H_INST_STORAGE, KVMSLB_OUTCOME_SEGMENT, &v), 0);
-	assert_int_equal(v.count, 1);
+	assert_int_equal(hist_in(s->maps.hists, self(), 0, KVMSLB_TRAP_H_INST_STORAGE,
+				 KVMSLB_OUTCOME_SEGMENT, &v, &n), 0);
+	assert_int_equal(n, 1);
 	assert_int_equal(v.slots[9], 1);	/* 1000 in [512, 1024) */
 	assert_int_equal(v.sum_ns, 1000);
 	assert_int_equal(bpft_map_keys(s->maps.hists), 2);
@@ -158,98 +524,60 @@ static void test_hist_bucket_edges(void **state)
 	assert_int_equal(stat_get(s, KVMSLB_STAT_HIST_OVERFLOW), 0);
 
 	/* the userspace reader sums the same thing */
-	{
-		struct agg a;
-		const struct agg_guest *g;
-
-		agg_init(&a);
-		assert_int_equal(bpf_maps_read(bpf_map__fd(s->maps.counts),
-					       bpf_map__fd(s->maps.hists),
-					       bpf_map__fd(s->maps.stats), &a), 0);
-		g = agg_find(&a, self());
-		assert_non_null(g);
-		assert_int_equal(g->total.c.hdsi, 11);
-		assert_int_equal(g->total.c.hisi, 1);
-		assert_int_equal(g->total.c.dropped, 33);
-		assert_int_equal(g->total.c.fault_injected, 6);
-		assert_int_equal(g->total.c.outcome[KVMSLB_OUTCOME_RETRY], 11);
-		assert_int_equal(g->total.c.outcome[KVMSLB_OUTCOME_SEGMENT], 1);
-		assert_int_equal(g->total.npaths, 2);
-		assert_int_equal(a.health.events, 12);
-		agg_free(&a);
-	}
+	read_agg(s, &a);
+	g = agg_find(&a, self());
+	assert_non_null(g);
+	assert_int_equal(g->total.c.hdsi, 11);
+	assert_int_equal(g->total.c.hisi, 1);
+	assert_int_equal(g->total.c.dropped, 33);
+	assert_int_equal(g->total.c.fault_injected, 6);
+	assert_int_equal(g->total.c.outcome[KVMSLB_OUTCOME_RETRY], 11);
+	assert_int_equal(g->total.c.outcome[KVMSLB_OUTCOME_SEGMENT], 1);
+	assert_int_equal(g->total.npaths, 2);
+	assert_int_equal(a.health.events, 12);
+	agg_free(&a);
 	kvmslb_bpf__destroy(s);
 }
 
-static void test_segment_counts(void **state)
+static void test_v2_hfault_drops(void **state)
+{
+	struct cfg c = { 0 };
+	struct kvmslb_bpf *s = open_load(&c);
+	struct kvmslb_hist_val v;
+	uint64_t n;
+
+	(void)state;
+	hfault_v2(s, VM_A, 0, KVMSLB_TRAP_H_INST_STORAGE, KVMSLB_OUTCOME_REFLECT, 5000, false, 0);
+	hfault_v2(s, VM_A, 1, KVMSLB_TRAP_H_INST_STORAGE, KVMSLB_OUTCOME_REFLECT, 9000, false, 17);
+	assert_int_equal(hist_in(s->maps.hists, VM_A, 0, KVMSLB_TRAP_H_INST_STORAGE,
+				 KVMSLB_OUTCOME_REFLECT, &v, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(v.slots[12], 1);	/* 5000 in [4096, 8192) */
+	assert_int_equal(v.slots[13], 1);
+	assert_int_equal(v.sum_ns, 14000);
+	assert_int_equal(v.max_ns, 9000);
+	assert_int_equal(v.dropped, 17);
+	assert_int_equal(v.injected, 0);
+	kvmslb_bpf__destroy(s);
+}
+
+static void test_v1_segment_counts(void **state)
 {
 	struct cfg c = { 0 };
 	struct kvmslb_bpf *s = open_load(&c);
 
 	(void)state;
-	segment(s, KVMSLB_TRAP_DATA_SEGMENT, 0, 3);
-	segment(s, KVMSLB_TRAP_DATA_SEGMENT, 1, 4);
-	segment(s, KVMSLB_TRAP_INST_SEGMENT, 1, 2);
+	seg_v1(s, KVMSLB_TRAP_DATA_SEGMENT, 0, 3);
+	seg_v1(s, KVMSLB_TRAP_DATA_SEGMENT, 1, 4);
+	seg_v1(s, KVMSLB_TRAP_INST_SEGMENT, 1, 2);
 	assert_int_equal(count_get(s, self(), 0, KVMSLB_CNT_SEGMENT, 0x380, 0), 3);
 	assert_int_equal(count_get(s, self(), 0, KVMSLB_CNT_SEGMENT, 0x380, 1), 4);
 	assert_int_equal(count_get(s, self(), 0, KVMSLB_CNT_SEGMENT, 0x480, 1), 2);
 	assert_int_equal(count_get(s, self(), 0, KVMSLB_CNT_SEGMENT, 0x480, 0), UINT64_MAX);
 	assert_int_equal(bpft_map_keys(s->maps.counts), 3);
+	/* v1 keeps no cumulative state */
+	assert_int_equal(bpft_map_keys(s->maps.vcpu_seg), 0);
 	assert_int_equal(stat_get(s, KVMSLB_STAT_EVENTS), 9);
-	kvmslb_bpf__destroy(s);
-}
-
-static void test_guest_exit_traps(void **state)
-{
-	struct cfg c = { 0 };
-	struct kvmslb_bpf *s = open_load(&c);
-	uint64_t t;
-
-	(void)state;
-	t = 0xe00;
-	assert_int_equal(bpft_run_n(s->progs.kvmslb_test_guest_exit, &t, 1, 5), 0);
-	t = 0xe20;
-	assert_int_equal(bpft_run_n(s->progs.kvmslb_test_guest_exit, &t, 1, 2), 0);
-	t = 0x380;
-	assert_int_equal(bpft_run_n(s->progs.kvmslb_test_guest_exit, &t, 1, 1), 0);
-	t = 0x980;	/* HV_DECREMENTER: not on the fault path, not counted */
-	assert_int_equal(bpft_run_n(s->progs.kvmslb_test_guest_exit, &t, 1, 7), 0);
-	t = 0xe40;
-	assert_int_equal(bpft_run_n(s->progs.kvmslb_test_guest_exit, &t, 1, 1), 0);
-	assert_int_equal(count_get(s, self(), 0, KVMSLB_CNT_EXIT, 0xe00, 0), 5);
-	assert_int_equal(count_get(s, self(), 0, KVMSLB_CNT_EXIT, 0xe20, 0), 2);
-	assert_int_equal(count_get(s, self(), 0, KVMSLB_CNT_EXIT, 0x380, 0), 1);
-	assert_int_equal(bpft_map_keys(s->maps.counts), 3);
-	assert_int_equal(stat_get(s, KVMSLB_STAT_EVENTS), 8);
-	kvmslb_bpf__destroy(s);
-}
-
-static void test_page_fault_pairing(void **state)
-{
-	struct cfg c = { 0 };
-	struct kvmslb_bpf *s = open_load(&c);
-	struct kvmslb_hist_val v;
-	uint64_t t;
-
-	(void)state;
-	t = 2000;	/* exit with no enter: unpaired, no sample */
-	assert_int_equal(bpft_run(s->progs.kvmslb_test_pf_exit, &t, 1, NULL), 0);
-	t = 1000000;
-	assert_int_equal(bpft_run(s->progs.kvmslb_test_pf_enter, &t, 1, NULL), 0);
-	assert_int_equal(bpft_map_keys(s->maps.starts), 1);
-	t = 1000000 + 4096;	/* 4096 ns: slot 12, [4096, 8192) */
-	assert_int_equal(bpft_run(s->progs.kvmslb_test_pf_exit, &t, 1, NULL), 0);
-	assert_int_equal(bpft_map_keys(s->maps.starts), 0);
-	t = 5000000;
-	assert_int_equal(bpft_run(s->progs.kvmslb_test_pf_enter, &t, 1, NULL), 0);
-	t = 5000000 + 4095;	/* slot 11 */
-	assert_int_equal(bpft_run(s->progs.kvmslb_test_pf_exit, &t, 1, NULL), 0);
-	assert_int_equal(hist_get(s, 0, KVMSLB_TRAP_PAGE_FAULT, KVMSLB_OUTCOME_NONE, &v), 0);
-	assert_int_equal(v.count, 2);
-	assert_int_equal(v.slots[12], 1);
-	assert_int_equal(v.slots[11], 1);
-	assert_int_equal(v.max_ns, 4096);
-	assert_int_equal(stat_get(s, KVMSLB_STAT_UNPAIRED_EXIT), 1);
 	kvmslb_bpf__destroy(s);
 }
 
@@ -259,25 +587,122 @@ static void test_map_full_overflow(void **state)
 	struct kvmslb_bpf *s = open_load(&c);
 
 	(void)state;
-	segment(s, KVMSLB_TRAP_DATA_SEGMENT, 0, 1);
-	segment(s, KVMSLB_TRAP_DATA_SEGMENT, 1, 1);
+	seg_v1(s, KVMSLB_TRAP_DATA_SEGMENT, 0, 1);
+	seg_v1(s, KVMSLB_TRAP_DATA_SEGMENT, 1, 1);
 	/* a third key does not fit: its increments are counted as overflow */
-	segment(s, KVMSLB_TRAP_INST_SEGMENT, 0, 3);
+	seg_v1(s, KVMSLB_TRAP_INST_SEGMENT, 0, 3);
 	/* existing keys still count */
-	segment(s, KVMSLB_TRAP_DATA_SEGMENT, 0, 2);
+	seg_v1(s, KVMSLB_TRAP_DATA_SEGMENT, 0, 2);
 	assert_int_equal(bpft_map_keys(s->maps.counts), 2);
 	assert_int_equal(count_get(s, self(), 0, KVMSLB_CNT_SEGMENT, 0x380, 0), 3);
 	assert_int_equal(stat_get(s, KVMSLB_STAT_COUNT_OVERFLOW), 3);
 
-	hfault(s, KVMSLB_TRAP_H_DATA_STORAGE, KVMSLB_OUTCOME_RETRY, 100, 0, 0);
-	hfault(s, KVMSLB_TRAP_H_DATA_STORAGE, KVMSLB_OUTCOME_MMIO, 100, 0, 0);
-	hfault(s, KVMSLB_TRAP_H_INST_STORAGE, KVMSLB_OUTCOME_RETRY, 100, 0, 0);
+	hfault_v1(s, KVMSLB_TRAP_H_DATA_STORAGE, KVMSLB_OUTCOME_RETRY, 100, 0, 0);
+	hfault_v1(s, KVMSLB_TRAP_H_DATA_STORAGE, KVMSLB_OUTCOME_MMIO, 100, 0, 0);
+	hfault_v1(s, KVMSLB_TRAP_H_INST_STORAGE, KVMSLB_OUTCOME_RETRY, 100, 0, 0);
 	assert_int_equal(bpft_map_keys(s->maps.hists), 1);
 	assert_int_equal(stat_get(s, KVMSLB_STAT_HIST_OVERFLOW), 2);
 	assert_int_equal(stat_get(s, KVMSLB_STAT_EVENTS), 10);
 	kvmslb_bpf__destroy(s);
 }
 
+/*
+ * The sizes bpf_source gives the maps: 1000 guests fit, and 1000 x 8 vcpus
+ * with --per-vcpu; loading maps of those sizes works here.
+ */
+static void test_map_sizes(void **state)
+{
+	struct bpf_map_sizes z;
+	struct kvmslb_bpf *s;
+
+	(void)state;
+	bpf_map_sizes(&z, SOURCE_PATCHED, false, false, 2);
+	assert_int_equal(z.guests, BPF_SIZING_GUESTS);
+	assert_true(z.guests >= 2 * 1000);
+	assert_int_equal(z.counts, z.guests * 6);
+	assert_int_equal(z.hists, z.guests * 10);
+	assert_int_equal(z.vcpus, z.guests * 8);
+	assert_int_equal(z.vcpu_seg, z.vcpus);
+	assert_int_equal(z.starts, 1);
+	bpf_map_sizes(&z, SOURCE_PATCHED, true, false, 2);
+	assert_true(z.vcpus >= 1000 * 8);
+	assert_int_equal(z.hists, z.vcpus * 10);
+	assert_int_equal(z.counts, z.vcpus * 6);
+	bpf_map_sizes(&z, SOURCE_STOCK, true, false, 2);
+	assert_int_equal(z.counts, z.vcpus * 4);
+	assert_int_equal(z.hists, z.vcpus);
+	assert_int_equal(z.starts, z.vcpus);
+	assert_int_equal(z.vcpu_seg, 1);
+	/* a big host: more vcpus than 8 per guest */
+	bpf_map_sizes(&z, SOURCE_PATCHED, false, false, 8192);
+	assert_int_equal(z.vcpus, 8192 * 4);
+	/* one guest (--guest PID) */
+	bpf_map_sizes(&z, SOURCE_PATCHED, true, true, 2);
+	assert_int_equal(z.guests, 8);
+	assert_int_equal(z.vcpus, 64);
+
+	bpf_map_sizes(&z, SOURCE_PATCHED, true, false, libbpf_num_possible_cpus());
+	s = kvmslb_bpf__open();
+	assert_non_null(s);
+	bpf_map__set_max_entries(s->maps.counts, z.counts);
+	bpf_map__set_max_entries(s->maps.hists, z.hists);
+	bpf_map__set_max_entries(s->maps.vcpu_seg, z.vcpu_seg);
+	assert_int_equal(kvmslb_bpf__load(s), 0);
+	/* 1000 guests x 8 vcpus, one DSegI and one HDSI path each: every key fits */
+	for (uint32_t vm = 1; vm <= 1000; vm++)
+		for (uint32_t cpu = 0; cpu < 8; cpu++) {
+			uint64_t d[12] = { VCPU_PTR, vm, cpu, 0, 0, 0, 0, 0x380, 0, 0, 1, 0 };
+			uint64_t h[12] = { VCPU_PTR, vm, cpu, 0, 0, 0, 0, 0xe00, 0, 100, 0, 0 };
+
+			assert_int_equal(bpft_run(s->progs.kvmslb_segment_synth, d, 12, NULL), 0);
+			assert_int_equal(bpft_run(s->progs.kvmslb_hfault, h, 12, NULL), 0);
+		}
+	assert_int_equal(bpft_map_keys(s->maps.vcpu_seg), 8000);
+	assert_int_equal(stat_get(s, KVMSLB_STAT_COUNT_OVERFLOW), 0);
+	assert_int_equal(stat_get(s, KVMSLB_STAT_HIST_OVERFLOW), 0);
+	kvmslb_bpf__destroy(s);
+}
+
+/* The same 1000 x 8 with per-vcpu keys: counted, none lost. */
+static void test_map_sizes_per_vcpu(void **state)
+{
+	struct bpf_map_sizes z;
+	struct kvmslb_bpf *s;
+	struct agg a;
+
+	(void)state;
+	bpf_map_sizes(&z, SOURCE_PATCHED, true, false, libbpf_num_possible_cpus());
+	s = kvmslb_bpf__open();
+	assert_non_null(s);
+	s->rodata->targ_per_vcpu = 1;
+	bpf_map__set_max_entries(s->maps.counts, z.counts);
+	bpf_map__set_max_entries(s->maps.hists, z.hists);
+	bpf_map__set_max_entries(s->maps.vcpu_seg, z.vcpu_seg);
+	assert_int_equal(kvmslb_bpf__load(s), 0);
+	for (uint32_t vm = 1; vm <= 1000; vm++)
+		for (uint32_t cpu = 0; cpu < 8; cpu++) {
+			uint64_t d[12] = { VCPU_PTR, vm, cpu, 0, 0, 0, 0, 0x380, 0, 0, 1, 0 };
+			uint64_t h[12] = { VCPU_PTR, vm, cpu, 0, 0, 0, 0, 0xe00, 0, 100, 0, 0 };
+
+			assert_int_equal(bpft_run(s->progs.kvmslb_segment_synth, d, 12, NULL), 0);
+			assert_int_equal(bpft_run(s->progs.kvmslb_hfault, h, 12, NULL), 0);
+		}
+	assert_int_equal(bpft_map_keys(s->maps.counts), 8000);
+	assert_int_equal(bpft_map_keys(s->maps.hists), 8000);
+	assert_int_equal(stat_get(s, KVMSLB_STAT_COUNT_OVERFLOW), 0);
+	assert_int_equal(stat_get(s, KVMSLB_STAT_HIST_OVERFLOW), 0);
+	read_agg(s, &a);
+	assert_int_equal(a.nguests, 1000);
+	for (int i = 0; i < a.nguests; i++) {
+		assert_int_equal(a.guests[i].nvcpus, 8);
+		assert_int_equal(a.guests[i].total.c.dsegi, 8);
+		assert_int_equal(a.guests[i].total.c.hdsi, 8);
+	}
+	agg_free(&a);
+	kvmslb_bpf__destroy(s);
+}
+
+/* ---- ring buffer --------------------------------------------------------- */
 struct rb_ctx {
 	int n;
 	struct kvmslb_event last;
@@ -311,7 +736,7 @@ static void test_ringbuf_lost(void **state)
 	assert_int_equal(sizeof(struct kvmslb_event), 56);
 	fit = (4096 - 1) / 64;
 	s = open_load(&c);
-	segment(s, KVMSLB_TRAP_INST_SEGMENT, 1, fit + 3);
+	seg_v1(s, KVMSLB_TRAP_INST_SEGMENT, 1, fit + 3);
 	assert_int_equal(stat_get(s, KVMSLB_STAT_RB_SENT), fit);
 	assert_int_equal(stat_get(s, KVMSLB_STAT_RB_LOST), 3);
 	/* the counters never depend on the ring buffer */
@@ -328,54 +753,53 @@ static void test_ringbuf_lost(void **state)
 	assert_int_equal(r.last.tgid, self());
 	assert_int_equal(r.last.tid, (uint32_t)syscall(SYS_gettid));
 	/* room again */
-	segment(s, KVMSLB_TRAP_INST_SEGMENT, 1, 1);
+	seg_v1(s, KVMSLB_TRAP_INST_SEGMENT, 1, 1);
 	assert_int_equal(ring_buffer__consume(rb), 1);
 	assert_int_equal(stat_get(s, KVMSLB_STAT_RB_LOST), 3);
+	/* a v2 event names its VM and vcpu */
+	seg_v2(s, VM_A, 5, KVMSLB_TRAP_DATA_SEGMENT, false, 0, 1, 0);
+	assert_int_equal(ring_buffer__consume(rb), 1);
+	assert_int_equal(r.last.tgid, VM_A);
+	assert_int_equal(r.last.tid, vcpu_unit(5));
+	assert_int_equal(r.last.code, 0x380);
+	assert_int_equal(r.last.aux, 0x8000000000000000ULL);
 	ring_buffer__free(rb);
 	kvmslb_bpf__destroy(s);
 }
 
-static void test_guest_filter(void **state)
+static void test_v1_guest_filter_per_vcpu(void **state)
 {
 	struct cfg c = { .tgid = 1 };	/* init is never us */
 	struct kvmslb_bpf *s = open_load(&c);
+	uint32_t tid = (uint32_t)syscall(SYS_gettid);
+	struct kvmslb_hist_val v;
+	uint64_t n;
 
 	(void)state;
-	segment(s, KVMSLB_TRAP_DATA_SEGMENT, 0, 2);
-	hfault(s, KVMSLB_TRAP_H_DATA_STORAGE, KVMSLB_OUTCOME_RETRY, 10, 0, 0);
+	seg_v1(s, KVMSLB_TRAP_DATA_SEGMENT, 0, 2);
+	hfault_v1(s, KVMSLB_TRAP_H_DATA_STORAGE, KVMSLB_OUTCOME_RETRY, 10, 0, 0);
 	assert_int_equal(bpft_map_keys(s->maps.counts), 0);
 	assert_int_equal(bpft_map_keys(s->maps.hists), 0);
 	assert_int_equal(stat_get(s, KVMSLB_STAT_EVENTS), 0);
 	kvmslb_bpf__destroy(s);
 
 	c.tgid = self();
+	c.per_vcpu = true;
 	s = open_load(&c);
-	segment(s, KVMSLB_TRAP_DATA_SEGMENT, 0, 2);
-	assert_int_equal(count_get(s, self(), 0, KVMSLB_CNT_SEGMENT, 0x380, 0), 2);
-	kvmslb_bpf__destroy(s);
-}
-
-static void test_per_vcpu(void **state)
-{
-	struct cfg c = { .per_vcpu = true };
-	struct kvmslb_bpf *s = open_load(&c);
-	uint32_t tid = (uint32_t)syscall(SYS_gettid);
-	struct kvmslb_hist_val v;
-
-	(void)state;
-	segment(s, KVMSLB_TRAP_DATA_SEGMENT, 0, 2);
-	hfault(s, KVMSLB_TRAP_H_DATA_STORAGE, KVMSLB_OUTCOME_REFLECT, 10, 0, 0);
+	seg_v1(s, KVMSLB_TRAP_DATA_SEGMENT, 0, 2);
+	hfault_v1(s, KVMSLB_TRAP_H_DATA_STORAGE, KVMSLB_OUTCOME_REFLECT, 10, 0, 0);
 	assert_int_equal(count_get(s, self(), tid, KVMSLB_CNT_SEGMENT, 0x380, 0), 2);
-	assert_int_equal(hist_get(s, tid, KVMSLB_TRAP_H_DATA_STORAGE, KVMSLB_OUTCOME_REFLECT, &v), 0);
-	assert_int_equal(v.count, 1);
+	assert_int_equal(hist_in(s->maps.hists, self(), tid, KVMSLB_TRAP_H_DATA_STORAGE,
+				 KVMSLB_OUTCOME_REFLECT, &v, &n), 0);
+	assert_int_equal(n, 1);
 	kvmslb_bpf__destroy(s);
 }
 
 /*
- * The production stock path: tp/kvm_hv/kvm_guest_exit reads the trap at an
- * offset parsed from a tracefs format file. Here it is attached to
- * raw_syscalls:sys_enter with the offset of its 'id' field, and invalid
- * syscall numbers 0xe00/0xe20/0x380 stand for traps.
+ * The production stock path without BTF: tp/kvm_hv/kvm_guest_exit reads
+ * the trap at an offset parsed from a tracefs format file. Here it is
+ * attached to raw_syscalls:sys_enter with the offset of its 'id' field, and
+ * invalid syscall numbers 0xe00/0xe20/0x380 stand for traps.
  */
 static void test_tp_offsets_attached(void **state)
 {
@@ -422,14 +846,102 @@ static void test_tp_offsets_attached(void **state)
 	assert_int_equal(count_get(s, self(), 0, KVMSLB_CNT_EXIT, 0xe20, 0), 3);
 	assert_int_equal(count_get(s, self(), 0, KVMSLB_CNT_EXIT, 0x380, 0), 1);
 	/* every syscall in between is an enter/exit pair: at least the 11 above */
-	assert_int_equal(hist_get(s, 0, KVMSLB_TRAP_PAGE_FAULT, KVMSLB_OUTCOME_NONE, &v), 0);
-	assert_true(v.count >= 11);
+	assert_int_equal(hist_in(s->maps.hists, self(), 0, KVMSLB_TRAP_PAGE_FAULT,
+				 KVMSLB_OUTCOME_NONE, &v, &n), 0);
+	assert_true(n >= 11);
 	/* only the syscall that attached the exit program can be unpaired */
 	n = stat_get(s, KVMSLB_STAT_UNPAIRED_EXIT);
 	if (n > 1)
 		print_message("unpaired exits: %llu\n", (unsigned long long)n);
 	assert_true(n <= 1);
 	kvmslb_bpf__destroy(s);
+}
+
+/* ---- stock handlers through the stand-ins ---------------------------------- */
+static struct standin_bpf *standin_load(uint32_t tgid, bool per_vcpu)
+{
+	struct standin_bpf *s = standin_bpf__open();
+	struct bpf_program *p;
+
+	assert_non_null(s);
+	bpf_object__for_each_program(p, s->obj)
+		bpf_program__set_autoload(p, !strncmp(bpf_program__name(p), "test_", 5));
+	s->rodata->targ_tgid = tgid;
+	s->rodata->targ_per_vcpu = per_vcpu;
+	assert_int_equal(standin_bpf__load(s), 0);
+	return s;
+}
+
+static void test_stock_guest_exit_traps(void **state)
+{
+	struct standin_bpf *s = standin_load(0, false);
+	uint64_t t;
+
+	(void)state;
+	t = 0xe00;
+	assert_int_equal(bpft_run_n(s->progs.test_guest_exit, &t, 1, 5), 0);
+	t = 0xe20;
+	assert_int_equal(bpft_run_n(s->progs.test_guest_exit, &t, 1, 2), 0);
+	t = 0x380;
+	assert_int_equal(bpft_run_n(s->progs.test_guest_exit, &t, 1, 1), 0);
+	t = 0x980;	/* HV_DECREMENTER: not on the fault path, not counted */
+	assert_int_equal(bpft_run_n(s->progs.test_guest_exit, &t, 1, 7), 0);
+	t = 0xe40;
+	assert_int_equal(bpft_run_n(s->progs.test_guest_exit, &t, 1, 1), 0);
+	assert_int_equal(count_in(s->maps.counts, self(), 0, KVMSLB_CNT_EXIT, 0xe00, 0), 5);
+	assert_int_equal(count_in(s->maps.counts, self(), 0, KVMSLB_CNT_EXIT, 0xe20, 0), 2);
+	assert_int_equal(count_in(s->maps.counts, self(), 0, KVMSLB_CNT_EXIT, 0x380, 0), 1);
+	assert_int_equal(bpft_map_keys(s->maps.counts), 3);
+	assert_int_equal(stat_sum(s->maps.stats, KVMSLB_STAT_EVENTS), 8);
+	standin_bpf__destroy(s);
+}
+
+/* stock with BTF, after its reads: the exit names VM A's vcpu 2; we are VM B */
+static void test_stock_btf_charged_to_the_vcpus_vm(void **state)
+{
+	struct standin_bpf *s = standin_load(0, true);
+	uint64_t a[3] = { VM_A, 2, 0xe20 };
+
+	(void)state;
+	assert_int_equal(bpft_run_n(s->progs.test_guest_exit_vcpu, a, 3, 4), 0);
+	assert_int_equal(count_in(s->maps.counts, VM_A, vcpu_unit(2), KVMSLB_CNT_EXIT, 0xe20, 0),
+			 4);
+	assert_int_equal(bpft_map_keys(s->maps.counts), 1);
+	standin_bpf__destroy(s);
+	/* filtered on VM B: nothing */
+	s = standin_load(self(), false);
+	assert_int_equal(bpft_run_n(s->progs.test_guest_exit_vcpu, a, 3, 4), 0);
+	assert_int_equal(bpft_map_keys(s->maps.counts), 0);
+	standin_bpf__destroy(s);
+}
+
+static void test_stock_page_fault_pairing(void **state)
+{
+	struct standin_bpf *s = standin_load(0, false);
+	struct kvmslb_hist_val v;
+	uint64_t t, n;
+
+	(void)state;
+	t = 2000;	/* exit with no enter: unpaired, no sample */
+	assert_int_equal(bpft_run(s->progs.test_pf_exit, &t, 1, NULL), 0);
+	t = 1000000;
+	assert_int_equal(bpft_run(s->progs.test_pf_enter, &t, 1, NULL), 0);
+	assert_int_equal(bpft_map_keys(s->maps.starts), 1);
+	t = 1000000 + 4096;	/* 4096 ns: slot 12, [4096, 8192) */
+	assert_int_equal(bpft_run(s->progs.test_pf_exit, &t, 1, NULL), 0);
+	assert_int_equal(bpft_map_keys(s->maps.starts), 0);
+	t = 5000000;
+	assert_int_equal(bpft_run(s->progs.test_pf_enter, &t, 1, NULL), 0);
+	t = 5000000 + 4095;	/* slot 11 */
+	assert_int_equal(bpft_run(s->progs.test_pf_exit, &t, 1, NULL), 0);
+	assert_int_equal(hist_in(s->maps.hists, self(), 0, KVMSLB_TRAP_PAGE_FAULT,
+				 KVMSLB_OUTCOME_NONE, &v, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(v.slots[12], 1);
+	assert_int_equal(v.slots[11], 1);
+	assert_int_equal(v.max_ns, 4096);
+	assert_int_equal(stat_sum(s->maps.stats, KVMSLB_STAT_UNPAIRED_EXIT), 1);
+	standin_bpf__destroy(s);
 }
 
 /* The ring-buffer path of a real handler, on a tracepoint that fires here. */
@@ -439,11 +951,7 @@ static void test_standin_ringbuf(void **state)
 	struct bpf_program *p;
 	struct ring_buffer *rb;
 	struct rb_ctx r = { 0 };
-	struct kvmslb_count_key k = {
-		.tgid = self(), .code = 0x380, .kind = KVMSLB_CNT_SEGMENT, .flag = 1,
-	};
 	uint64_t n;
-	uint32_t idx = KVMSLB_STAT_RB_LOST;
 
 	(void)state;
 	assert_non_null(s);
@@ -464,28 +972,169 @@ static void test_standin_ringbuf(void **state)
 	assert_int_equal(r.n, 25);
 	assert_int_equal(r.last.type, KVMSLB_EV_SEGMENT);
 	assert_int_equal(r.last.tgid, self());
-	assert_int_equal(bpft_percpu_sum(s->maps.counts, &k, &n, 1), 0);
+	n = count_in(s->maps.counts, self(), 0, KVMSLB_CNT_SEGMENT, 0x380, KVMSLB_SEG_INJECTED);
 	assert_int_equal(n, 25);
-	assert_int_equal(bpft_percpu_sum(s->maps.stats, &idx, &n, 1), 0);
-	assert_int_equal(n, 0);
+	assert_int_equal(stat_sum(s->maps.stats, KVMSLB_STAT_RB_LOST), 0);
 	ring_buffer__free(rb);
 	standin_bpf__destroy(s);
+}
+
+/* ---- the CO-RE object (kvmslb_btf.bpf.c) ------------------------------------ */
+static const char *test_btf(void)
+{
+	return KVMSLB_BPFT_DIR "/power_kvm.btf.o";
+}
+
+/* Fake objects in map memory: a struct kvm_vcpu at 0, its struct kvm at 1024. */
+struct fake {
+	struct standin_bpf *s;
+	uint64_t addr;
+	unsigned char mem[2048];
+};
+
+static void fake_init(struct fake *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->s = standin_bpf__open();
+	assert_non_null(f->s);
+	assert_int_equal(standin_bpf__load(f->s), 0);
+	assert_int_equal(bpft_run(f->s->progs.test_fake_addr, &f->addr, 1, NULL), 0);
+	f->addr = f->s->bss->fake_addr;
+	assert_true(f->addr != 0);
+}
+
+static void fake_vcpu(struct fake *f, int vm, int vcpu_id, int trap)
+{
+	struct kvm_vcpu *v = (struct kvm_vcpu *)f->mem;
+	struct kvm *kvm = (struct kvm *)(f->mem + 1024);
+	uint32_t k = 0;
+
+	_Static_assert(sizeof(struct kvm_vcpu) <= 1024 && sizeof(struct kvm) <= 1024,
+		       "fake objects fit");
+	memset(f->mem, 0x5a, sizeof(f->mem));
+	v->kvm = (struct kvm *)(uintptr_t)(f->addr + 1024);
+	v->vcpu_id = vcpu_id;
+	v->arch.trap = trap;
+	kvm->userspace_pid = vm;
+	assert_int_equal(bpf_map_update_elem(bpf_map__fd(f->s->maps.fake), &k, f->mem, 0), 0);
+}
+
+static struct kvmslb_btf_bpf *btf_load(const char *btf, bool per_vcpu, int *err)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .btf_custom_path = btf);
+	struct kvmslb_btf_bpf *s = kvmslb_btf_bpf__open_opts(&oo);
+
+	assert_non_null(s);
+	s->rodata->targ_per_vcpu = per_vcpu;
+	*err = kvmslb_btf_bpf__load(s);
+	if (*err) {
+		kvmslb_btf_bpf__destroy(s);
+		return NULL;
+	}
+	return s;
+}
+
+static void test_btf_check(void **state)
+{
+	char why[256];
+
+	(void)state;
+	assert_true(btf_describes_kvm("", test_btf(), why, sizeof(why)));
+	assert_non_null(strstr(why, "describes struct kvm_vcpu"));
+	/* this x86 kernel's BTF has a struct kvm_vcpu, but no arch.trap */
+	assert_false(btf_describes_kvm("", NULL, why, sizeof(why)));
+	assert_non_null(strstr(why, "lacks kvm_vcpu.arch.trap"));
+	assert_false(btf_describes_kvm("", "/nonexistent.btf", why, sizeof(why)));
+	assert_non_null(strstr(why, "not a BTF file"));
+}
+
+static void test_btf_object_needs_btf(void **state)
+{
+	struct kvmslb_btf_bpf *s;
+	int err;
+
+	(void)state;
+	/* against this kernel's own BTF, the relocation of arch.trap fails */
+	s = btf_load(NULL, false, &err);
+	assert_null(s);
+	assert_true(err < 0);
+	s = btf_load(test_btf(), false, &err);
+	assert_non_null(s);
+	kvmslb_btf_bpf__destroy(s);
+}
+
+/*
+ * The CO-RE programs on fake vcpus: the offsets come from the BTF file,
+ * and the exit is charged to the VM of the vcpu, not to us (VM B).
+ */
+static void test_btf_guest_exit_reads_the_vcpu(void **state)
+{
+	struct kvmslb_btf_bpf *s;
+	struct fake f;
+	uint64_t ctx;
+	int err;
+
+	(void)state;
+	fake_init(&f);
+	s = btf_load(test_btf(), true, &err);
+	assert_non_null(s);
+	ctx = f.addr;
+	fake_vcpu(&f, VM_A, 7, 0xe00);
+	assert_int_equal(bpft_run_n(s->progs.kvmslb_guest_exit_btf, &ctx, 1, 3), 0);
+	fake_vcpu(&f, VM_A, 7, 0x480);
+	assert_int_equal(bpft_run(s->progs.kvmslb_guest_exit_btf, &ctx, 1, NULL), 0);
+	fake_vcpu(&f, VM_A + 1, 0, 0x980);	/* not on the fault path */
+	assert_int_equal(bpft_run(s->progs.kvmslb_guest_exit_btf, &ctx, 1, NULL), 0);
+	assert_int_equal(count_in(s->maps.counts, VM_A, vcpu_unit(7), KVMSLB_CNT_EXIT, 0xe00, 0),
+			 3);
+	assert_int_equal(count_in(s->maps.counts, VM_A, vcpu_unit(7), KVMSLB_CNT_EXIT, 0x480, 0),
+			 1);
+	assert_int_equal(bpft_map_keys(s->maps.counts), 2);
+	assert_int_equal(stat_sum(s->maps.stats, KVMSLB_STAT_EVENTS), 4);
+
+	/* page faults: paired in this thread, charged to the vcpu's VM */
+	fake_vcpu(&f, VM_A, 1, 0xe00);
+	assert_int_equal(bpft_run(s->progs.kvmslb_pf_enter_btf, &ctx, 1, NULL), 0);
+	assert_int_equal(bpft_map_keys(s->maps.starts), 1);
+	assert_int_equal(bpft_run(s->progs.kvmslb_pf_exit_btf, &ctx, 1, NULL), 0);
+	assert_int_equal(bpft_map_keys(s->maps.starts), 0);
+	{
+		struct kvmslb_hist_val v;
+		uint64_t n;
+
+		assert_int_equal(hist_in(s->maps.hists, VM_A, vcpu_unit(1), KVMSLB_TRAP_PAGE_FAULT,
+					 KVMSLB_OUTCOME_NONE, &v, &n), 0);
+		assert_int_equal(n, 1);
+	}
+	kvmslb_btf_bpf__destroy(s);
+	standin_bpf__destroy(f.s);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_load_all),
+		cmocka_unit_test(test_v2_charged_to_the_vm_it_names),
+		cmocka_unit_test(test_v2_guest_filter),
+		cmocka_unit_test(test_v2_cumulative_counts),
+		cmocka_unit_test(test_v2_exact_through_drops),
+		cmocka_unit_test(test_v2_vcpu_map_full),
+		cmocka_unit_test(test_v2_hfault_drops),
 		cmocka_unit_test(test_hist_bucket_edges),
-		cmocka_unit_test(test_segment_counts),
-		cmocka_unit_test(test_guest_exit_traps),
-		cmocka_unit_test(test_page_fault_pairing),
+		cmocka_unit_test(test_v1_segment_counts),
 		cmocka_unit_test(test_map_full_overflow),
+		cmocka_unit_test(test_map_sizes),
+		cmocka_unit_test(test_map_sizes_per_vcpu),
 		cmocka_unit_test(test_ringbuf_lost),
-		cmocka_unit_test(test_guest_filter),
-		cmocka_unit_test(test_per_vcpu),
+		cmocka_unit_test(test_v1_guest_filter_per_vcpu),
 		cmocka_unit_test(test_tp_offsets_attached),
+		cmocka_unit_test(test_stock_guest_exit_traps),
+		cmocka_unit_test(test_stock_btf_charged_to_the_vcpus_vm),
+		cmocka_unit_test(test_stock_page_fault_pairing),
 		cmocka_unit_test(test_standin_ringbuf),
+		cmocka_unit_test(test_btf_check),
+		cmocka_unit_test(test_btf_object_needs_btf),
+		cmocka_unit_test(test_btf_guest_exit_reads_the_vcpu),
 	};
 
 	bpft_quiet_libbpf();
