@@ -16,6 +16,11 @@
  * Maps are bounded (sized by userspace from the options and the host); an
  * increment whose key cannot be inserted is added to an overflow counter
  * in 'stats', never lost silently.
+ *
+ * Cost: an event is one hash lookup and a few adds. Nothing else is
+ * touched on the common path (the number of events handled is what the
+ * maps hold): each cache line or page more is a measurable share of the
+ * handler's cost (tests/bench/10-bpf-handlers.sh).
  */
 #ifndef KVMSLB_HANDLERS_H
 #define KVMSLB_HANDLERS_H
@@ -45,7 +50,7 @@ const volatile __u32 exit_trap_off = 0;
 const volatile __u32 exit_trap_size = 0;
 
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, KVMSLB_COUNTS_MAX);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct kvmslb_count_key);
@@ -68,7 +73,7 @@ struct {
 	__type(value, __u64);
 } starts SEC(".maps");
 
-/* Series v2: each vcpu's cumulative DSegI/ISegI counts at its last event. */
+/* Series v2: each vcpu's cumulative DSegI/ISegI counts and segment counts. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, KVMSLB_VCPUS_MAX);
@@ -195,7 +200,7 @@ static __always_inline void count_add(const struct kvmslb_who *w, __u8 kind, __u
 			return;
 		}
 	}
-	*v += n;
+	__sync_fetch_and_add(v, n);
 }
 
 static __always_inline void hist_add(const struct kvmslb_who *w, __u16 trap, __u8 outcome,
@@ -271,67 +276,48 @@ static __always_inline void event_send(const struct kvmslb_who *w, __u8 type, __
 	stat_add(KVMSLB_STAT_RB_SENT, 1);
 }
 
-/* patched: one kvm_segment_synth event (v1 and v2) */
+/* patched v1: one kvm_segment_synth event */
 static __always_inline int handle_segment_synth(const struct kvmslb_who *w, __u64 ea,
 						__u32 vector, __u64 srr1, bool injected)
 {
-	stat_add(KVMSLB_STAT_EVENTS, 1);
-	count_add(w, KVMSLB_CNT_SEGMENT, vector,
-		  injected ? KVMSLB_SEG_INJECTED : KVMSLB_SEG_REAL, 1);
+	count_add(w, KVMSLB_CNT_SEGMENT, vector, injected, 1);
 	event_send(w, KVMSLB_EV_SEGMENT, vector, injected, 0, ea, srr1, 0, 0);
 	return 0;
 }
 
 /*
- * patched v2: the segment interrupts of this vcpu that have no record,
- * from its cumulative counts (dsegi/isegi include this event). The first
- * event of a vcpu sets its base: only this event counts, unless 'dropped'
- * says every earlier synthesis of the vcpu's life was a dropped record, in
- * which case they all count (the kernel's log may keep its oldest or its
- * newest records; either way the totals come out exact for a vcpu created
- * while kvmslb is attached). Counts going backwards mean a new vcpu under
+ * patched v2: this event, and the segment interrupts of the vcpu that have
+ * no record, from its cumulative counts (dsegi/isegi include this event).
+ * The first event of a vcpu sets its base: only this event counts, unless
+ * 'dropped' says every earlier synthesis of the vcpu's life was a dropped
+ * record, in which case they all count (the kernel's log may keep its
+ * oldest or its newest records; either way a vcpu created while kvmslb is
+ * attached comes out exact). Counts going backwards mean a new vcpu under
  * a reused (vm_pid, vcpu_id): it starts over.
  */
-static __always_inline void segment_recover(const struct kvmslb_who *w, __u32 vm,
-					    __u32 vcpu_id, __u32 vector, __u32 dropped,
-					    __u64 dsegi, __u64 isegi)
+static __always_inline void segment_v2_count(struct kvmslb_vcpu_seg *st, __u32 vector,
+					     bool injected, __u32 dropped, __u64 dsegi,
+					     __u64 isegi, bool first)
 {
-	struct kvmslb_vcpu_key k = { .vm = vm, .vcpu_id = vcpu_id };
-	struct kvmslb_vcpu_seg *st = bpf_map_lookup_elem(&vcpu_seg, &k);
-	__u64 base_d, base_i, gap_d = 0, gap_i = 0;
+	bool d = vector == KVMSLB_TRAP_DATA_SEGMENT, i = vector == KVMSLB_TRAP_INST_SEGMENT;
+	__u64 base_d = dsegi - d, base_i = isegi - i, gap_d = 0, gap_i = 0;
 
-	/* this event's own count is already in; dsegi/isegi include it */
-	base_d = dsegi - (vector == KVMSLB_TRAP_DATA_SEGMENT);
-	base_i = isegi - (vector == KVMSLB_TRAP_INST_SEGMENT);
-	if (st && dsegi >= st->dsegi && isegi >= st->isegi && base_d >= st->dsegi &&
-	    base_i >= st->isegi) {
-		gap_d = base_d - st->dsegi;
-		gap_i = base_i - st->isegi;
-	} else if (dropped && (__u64)dropped == base_d + base_i) {
+	if (!first && base_d >= st->last_dsegi && base_i >= st->last_isegi &&
+	    dsegi >= d && isegi >= i) {
+		gap_d = base_d - st->last_dsegi;
+		gap_i = base_i - st->last_isegi;
+	} else if (dropped && dsegi >= d && isegi >= i && (__u64)dropped == base_d + base_i) {
 		/* first event (or a restart): all of the vcpu's earlier ones dropped */
 		gap_d = base_d;
 		gap_i = base_i;
 	}
-	if (st) {
-		st->dsegi = dsegi;
-		st->isegi = isegi;
-	} else {
-		struct kvmslb_vcpu_seg v = { .dsegi = dsegi, .isegi = isegi };
-
-		/* full: later drops of this vcpu cannot be recovered; say so */
-		if (bpf_map_update_elem(&vcpu_seg, &k, &v, BPF_NOEXIST))
-			stat_add(KVMSLB_STAT_COUNT_OVERFLOW, 1);
-	}
-	if (dropped)
-		stat_add(KVMSLB_STAT_SEG_DROPPED, dropped);
-	if (gap_d)
-		count_add(w, KVMSLB_CNT_SEGMENT, KVMSLB_TRAP_DATA_SEGMENT, KVMSLB_SEG_RECOVERED,
-			  gap_d);
-	if (gap_i)
-		count_add(w, KVMSLB_CNT_SEGMENT, KVMSLB_TRAP_INST_SEGMENT, KVMSLB_SEG_RECOVERED,
-			  gap_i);
-	if (gap_d + gap_i)
-		stat_add(KVMSLB_STAT_SEG_RECOVERED, gap_d + gap_i);
+	st->last_dsegi = dsegi;
+	st->last_isegi = isegi;
+	if (d || i)
+		st->n[i][injected ? KVMSLB_SEG_INJECTED : KVMSLB_SEG_REAL]++;
+	st->n[0][KVMSLB_SEG_RECOVERED] += gap_d;
+	st->n[1][KVMSLB_SEG_RECOVERED] += gap_i;
+	st->dropped += dropped;
 }
 
 /* patched v2: kvm_segment_synth, charged to the vm and vcpu it names */
@@ -339,12 +325,29 @@ static __always_inline int handle_segment_synth_v2(__u32 vm, __u32 vcpu_id, __u6
 						   __u64 srr1, __u32 vector, bool injected,
 						   __u32 dropped, __u64 dsegi, __u64 isegi)
 {
+	struct kvmslb_vcpu_key k = { .vm = vm, .vcpu_id = vcpu_id };
+	struct kvmslb_vcpu_seg *st;
 	struct kvmslb_who w;
 
 	if (!who_vcpu(&w, vm, vcpu_id))
 		return 0;
-	handle_segment_synth(&w, ea, vector, srr1, injected);
-	segment_recover(&w, vm, vcpu_id, vector, dropped, dsegi, isegi);
+	st = bpf_map_lookup_elem(&vcpu_seg, &k);
+	if (st) {
+		segment_v2_count(st, vector, injected, dropped, dsegi, isegi, false);
+	} else {
+		struct kvmslb_vcpu_seg zero;
+
+		__builtin_memset(&zero, 0, sizeof(zero));
+		segment_v2_count(&zero, vector, injected, dropped, dsegi, isegi, true);
+		if (!bpf_map_update_elem(&vcpu_seg, &k, &zero, BPF_NOEXIST)) {
+			note_new_key(vm);
+		} else {
+			/* full: this event still counts; the vcpu's drops cannot be recovered */
+			stat_add(KVMSLB_STAT_VCPU_OVERFLOW, 1);
+			count_add(&w, KVMSLB_CNT_SEGMENT, vector, injected, 1);
+		}
+	}
+	event_send(&w, KVMSLB_EV_SEGMENT, vector, injected, 0, ea, srr1, 0, dropped);
 	return 0;
 }
 
@@ -353,7 +356,6 @@ static __always_inline int handle_hfault(const struct kvmslb_who *w, __u32 trap,
 					 __u64 dsisr, __u32 outcome, __u64 lat_ns,
 					 bool injected, __u32 dropped)
 {
-	stat_add(KVMSLB_STAT_EVENTS, 1);
 	hist_add(w, trap, outcome, lat_ns, injected, dropped);
 	event_send(w, KVMSLB_EV_HFAULT, trap, injected, outcome, ea, dsisr, lat_ns, dropped);
 	return 0;
@@ -368,7 +370,6 @@ static __always_inline bool trap_counted(__u32 trap)
 /* stock: kvm_hv:kvm_guest_exit of a trap on the fault path (trap_counted()) */
 static __always_inline int handle_guest_exit(const struct kvmslb_who *w, __u32 trap)
 {
-	stat_add(KVMSLB_STAT_EVENTS, 1);
 	count_add(w, KVMSLB_CNT_EXIT, trap, 0, 1);
 	event_send(w, KVMSLB_EV_EXIT, trap, 0, 0, 0, 0, 0, 0);
 	return 0;
@@ -397,7 +398,6 @@ static __always_inline int handle_pf_exit(const struct kvmslb_who *w, __u32 thre
 	}
 	lat = now > *start ? now - *start : 0;
 	bpf_map_delete_elem(&starts, &thread);
-	stat_add(KVMSLB_STAT_EVENTS, 1);
 	hist_add(w, KVMSLB_TRAP_PAGE_FAULT, KVMSLB_OUTCOME_NONE, lat, 0, 0);
 	event_send(w, KVMSLB_EV_PAGE_FAULT, KVMSLB_TRAP_PAGE_FAULT, 0, KVMSLB_OUTCOME_NONE, 0, 0,
 		   lat, 0);

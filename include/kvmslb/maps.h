@@ -42,22 +42,15 @@
 
 /* counts: what kvmslb_count_key.kind counts */
 enum kvmslb_count_kind {
-	KVMSLB_CNT_SEGMENT = 1,	/* kvm_segment_synth; code = vector, flag = enum kvmslb_seg_flag */
+	KVMSLB_CNT_SEGMENT = 1,	/* kvm_segment_synth (v1); code = vector, flag = injected */
 	KVMSLB_CNT_EXIT = 2,	/* kvm_guest_exit; code = trap (0xe00 0xe20 0x380 0x480) */
 };
 
-/* kvmslb_count_key.flag of KVMSLB_CNT_SEGMENT */
-enum kvmslb_seg_flag {
-	KVMSLB_SEG_REAL = 0,		/* an event, not injected */
-	KVMSLB_SEG_INJECTED = 1,	/* an event, forced by fault injection */
-	/*
-	 * No event: counted from the vcpu's cumulative DSegI/ISegI counts
-	 * (series v2), for records the kernel's log dropped; injected or not
-	 * is unknown.
-	 */
-	KVMSLB_SEG_RECOVERED = 2,
-};
-
+/*
+ * counts: one value per key, shared by the CPUs (atomic adds). Keys are
+ * per guest unless per vcpu, so a guest's vcpus on several CPUs add to
+ * one value.
+ */
 struct kvmslb_count_key {
 	__u32 tgid;		/* guest: the VMM process */
 	__u32 tid;		/* the unit below the guest (see KVMSLB_UNIT_VCPU_ID), or 0 */
@@ -76,7 +69,7 @@ struct kvmslb_hist_key {
 
 /*
  * One value per key, shared by all CPUs (atomic adds): a per-CPU copy of
- * 296 bytes per key would cost hundreds of MB on a POWER host with 1000
+ * 288 bytes per key would cost hundreds of MB on a POWER host with 1000
  * guests and 150+ possible CPUs. Samples = the sum of the slots.
  */
 struct kvmslb_hist_val {
@@ -88,31 +81,47 @@ struct kvmslb_hist_val {
 };
 
 /*
- * Per vcpu of a series v2 kernel: the cumulative synthesized DSegI/ISegI
- * counts of its last kvm_segment_synth event, so that records the kernel
- * dropped in between are still counted.
+ * Series v2 segment interrupts, per vcpu: the cumulative synthesized
+ * DSegI/ISegI counts of its last kvm_segment_synth event (so records the
+ * kernel dropped in between are still counted), and the counts themselves
+ * by vector and kind. A vcpu's events come one at a time (its vcore's
+ * runner emits them), so one lookup and plain adds do.
  */
 struct kvmslb_vcpu_key {
 	__u32 vm;		/* vm_pid */
 	__u32 vcpu_id;
 };
 
-struct kvmslb_vcpu_seg {
-	__u64 dsegi;
-	__u64 isegi;
+enum kvmslb_seg_kind {
+	KVMSLB_SEG_REAL = 0,		/* an event, not injected */
+	KVMSLB_SEG_INJECTED = 1,	/* an event, forced by fault injection */
+	/*
+	 * No event: counted from the vcpu's cumulative counts, for records
+	 * the kernel's log dropped; injected or not is unknown.
+	 */
+	KVMSLB_SEG_RECOVERED = 2,
+	KVMSLB_SEG_KINDS
 };
 
-/* stats: a per-CPU array of __u64, indexed by this */
+struct kvmslb_vcpu_seg {
+	__u64 last_dsegi;
+	__u64 last_isegi;
+	__u64 n[2][KVMSLB_SEG_KINDS];	/* [0: DSegI, 1: ISegI][enum kvmslb_seg_kind] */
+	__u64 dropped;			/* sum of kvm_segment_synth.dropped */
+};
+
+/*
+ * stats: a per-CPU array of __u64, indexed by this; only the rare paths
+ * touch it (the handled events are counted from the other maps).
+ */
 enum kvmslb_stat {
-	KVMSLB_STAT_EVENTS = 0,		/* events handled (after the guest filter) */
-	KVMSLB_STAT_COUNT_OVERFLOW,	/* increments lost: counts map (or vcpu map) full */
+	KVMSLB_STAT_COUNT_OVERFLOW = 0,	/* increments lost: counts map full */
 	KVMSLB_STAT_HIST_OVERFLOW,	/* samples lost: hists map full */
 	KVMSLB_STAT_START_OVERFLOW,	/* page-fault starts lost: starts map full */
 	KVMSLB_STAT_UNPAIRED_EXIT,	/* page_fault_exit with no enter seen */
 	KVMSLB_STAT_RB_LOST,		/* ring buffer full: event not sent */
 	KVMSLB_STAT_RB_SENT,		/* events sent to the ring buffer */
-	KVMSLB_STAT_SEG_RECOVERED,	/* segment interrupts counted without their record */
-	KVMSLB_STAT_SEG_DROPPED,	/* sum of kvm_segment_synth.dropped (v2) */
+	KVMSLB_STAT_VCPU_OVERFLOW,	/* vcpu_seg full: a vcpu counted without its state */
 	KVMSLB_STAT_NR
 };
 

@@ -19,7 +19,8 @@ struct bpf_source {
 	struct kvmslb_bpf *skel;	/* one of the two objects */
 	struct kvmslb_btf_bpf *skel_btf;
 	struct bpf_object *obj;
-	struct bpf_map *counts, *hists, *stats, *events, *new_keys;
+	struct bpf_map *counts, *hists, *stats, *vcpu_seg, *events, *new_keys;
+	bool per_vcpu;
 	struct ring_buffer *rb;
 	struct bpf_source_info info;
 	bpf_event_fn on_event;
@@ -81,7 +82,8 @@ void bpf_map_sizes(struct bpf_map_sizes *s, enum data_source src, bool per_vcpu,
 	units = per_vcpu ? vcpus : guests;
 	s->guests = (uint32_t)guests;
 	s->vcpus = (uint32_t)vcpus;
-	s->counts = at_least_1(units * (patched ? 6 : 4));
+	/* v1 segments: 2 vectors x injected or not; stock exits: 4 traps */
+	s->counts = at_least_1(units * 4);
 	s->hists = at_least_1(units * (patched ? 2 * KVMSLB_OUTCOME_NR : 1));
 	s->vcpu_seg = at_least_1(patched ? vcpus : 0);
 	s->starts = at_least_1(patched ? 0 : vcpus);
@@ -214,6 +216,8 @@ int bpf_source_open(const struct bpf_source_opts *o, struct bpf_source **out, ch
 	s->counts = bpf_object__find_map_by_name(s->obj, "counts");
 	s->hists = bpf_object__find_map_by_name(s->obj, "hists");
 	s->stats = bpf_object__find_map_by_name(s->obj, "stats");
+	s->vcpu_seg = bpf_object__find_map_by_name(s->obj, "vcpu_seg");
+	s->per_vcpu = o->per_vcpu;
 	s->new_keys = bpf_object__find_map_by_name(s->obj, "new_keys");
 	s->on_event = o->on_event;
 	s->on_new_guest = o->on_new_guest;
@@ -257,34 +261,63 @@ void bpf_source_close(struct bpf_source *s)
 
 int bpf_source_read(struct bpf_source *s, struct agg *a)
 {
-	return bpf_maps_read(bpf_map__fd(s->counts), bpf_map__fd(s->hists),
-			     bpf_map__fd(s->stats), a);
+	struct bpf_map_fds fds = {
+		.counts = bpf_map__fd(s->counts),
+		.hists = bpf_map__fd(s->hists),
+		.stats = bpf_map__fd(s->stats),
+		.vcpu_seg = s->vcpu_seg ? bpf_map__fd(s->vcpu_seg) : -1,
+	};
+
+	return bpf_maps_read(&fds, s->per_vcpu, a);
 }
 
-static int read_counts(int fd, int ncpus, struct agg *a)
+/* counts: one value per key, shared by the CPUs */
+static int read_counts(int fd, struct agg *a)
 {
 	struct kvmslb_count_key key, next, *prev = NULL;
-	uint64_t *vals = calloc(ncpus, sizeof(*vals));
+	uint64_t v;
 	int err = 0;
 
-	if (!vals)
-		return -ENOMEM;
 	while (!err && bpf_map_get_next_key(fd, prev, &next) == 0) {
-		uint64_t sum = 0;
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &v))
+			continue;	/* deleted meanwhile */
+		a->health.events += v;
+		if (key.kind == KVMSLB_CNT_SEGMENT)
+			err = agg_segment(a, key.tgid, key.tid, key.code, key.flag, v);
+		else if (key.kind == KVMSLB_CNT_EXIT)
+			err = agg_exit(a, key.tgid, key.tid, key.code, v);
+	}
+	return err;
+}
+
+/* vcpu_seg: series v2 segment counts per vcpu (recovered ones are not events) */
+static int read_vcpu_seg(int fd, bool per_vcpu, struct agg *a)
+{
+	static const unsigned int vector[2] = { KVMSLB_TRAP_DATA_SEGMENT, KVMSLB_TRAP_INST_SEGMENT };
+	struct kvmslb_vcpu_key key, next, *prev = NULL;
+	struct kvmslb_vcpu_seg v;
+	int err = 0;
+
+	while (!err && bpf_map_get_next_key(fd, prev, &next) == 0) {
+		uint32_t unit = per_vcpu ? AGG_VCPU_ID(next.vcpu_id) : 0;
 
 		key = next;
 		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, vals))
-			continue;	/* deleted meanwhile */
-		for (int c = 0; c < ncpus; c++)
-			sum += vals[c];
-		if (key.kind == KVMSLB_CNT_SEGMENT)
-			err = agg_segment(a, key.tgid, key.tid, key.code,
-					  key.flag == KVMSLB_SEG_INJECTED, sum);
-		else if (key.kind == KVMSLB_CNT_EXIT)
-			err = agg_exit(a, key.tgid, key.tid, key.code, sum);
+		if (bpf_map_lookup_elem(fd, &key, &v))
+			continue;
+		for (int i = 0; i < 2 && !err; i++) {
+			uint64_t plain = v.n[i][KVMSLB_SEG_REAL] + v.n[i][KVMSLB_SEG_RECOVERED];
+
+			a->health.events += v.n[i][KVMSLB_SEG_REAL] + v.n[i][KVMSLB_SEG_INJECTED];
+			if (plain)
+				err = agg_segment(a, key.vm, unit, vector[i], false, plain);
+			if (!err && v.n[i][KVMSLB_SEG_INJECTED])
+				err = agg_segment(a, key.vm, unit, vector[i], true,
+						  v.n[i][KVMSLB_SEG_INJECTED]);
+		}
 	}
-	free(vals);
 	return err;
 }
 
@@ -310,6 +343,7 @@ static int read_hists(int fd, struct agg *a)
 		h.sum_ns = v.sum_ns;
 		h.max_ns = v.max_ns;
 		h.max_exact = true;
+		a->health.events += h.count;
 		err = agg_fault_hist(a, key.tgid, key.tid, key.trap, key.outcome, &h, v.injected,
 				     v.dropped);
 	}
@@ -329,8 +363,11 @@ static int read_stats(int fd, int ncpus, struct agg *a)
 			sum[i] += vals[c];
 	}
 	free(vals);
-	a->health.events = sum[KVMSLB_STAT_EVENTS];
-	a->health.count_overflow = sum[KVMSLB_STAT_COUNT_OVERFLOW];
+	/* events the maps could not hold were handled too */
+	a->health.events += sum[KVMSLB_STAT_COUNT_OVERFLOW] + sum[KVMSLB_STAT_HIST_OVERFLOW];
+	/* map full either way: counts lost, or a vcpu's dropped records unrecoverable */
+	a->health.count_overflow = sum[KVMSLB_STAT_COUNT_OVERFLOW] +
+				   sum[KVMSLB_STAT_VCPU_OVERFLOW];
 	a->health.hist_overflow = sum[KVMSLB_STAT_HIST_OVERFLOW];
 	a->health.start_overflow = sum[KVMSLB_STAT_START_OVERFLOW];
 	a->health.unpaired = sum[KVMSLB_STAT_UNPAIRED_EXIT];
@@ -339,17 +376,20 @@ static int read_stats(int fd, int ncpus, struct agg *a)
 	return 0;
 }
 
-int bpf_maps_read(int counts_fd, int hists_fd, int stats_fd, struct agg *a)
+int bpf_maps_read(const struct bpf_map_fds *fds, bool per_vcpu, struct agg *a)
 {
 	int ncpus = libbpf_num_possible_cpus();
 	int err;
 
 	if (ncpus <= 0)
 		return ncpus ? ncpus : -EINVAL;
-	err = read_counts(counts_fd, ncpus, a);
+	a->health.events = 0;
+	err = read_counts(fds->counts, a);
+	if (!err && fds->vcpu_seg >= 0)
+		err = read_vcpu_seg(fds->vcpu_seg, per_vcpu, a);
 	if (!err)
-		err = read_hists(hists_fd, a);
+		err = read_hists(fds->hists, a);
 	if (!err)
-		err = read_stats(stats_fd, ncpus, a);
+		err = read_stats(fds->stats, ncpus, a);
 	return err;
 }

@@ -44,9 +44,9 @@ struct bpf_source_opts {
 struct bpf_map_sizes {
 	uint32_t guests;
 	uint32_t vcpus;
-	uint32_t counts;	/* per unit: 2 vectors x 3 flags (patched), 4 traps (stock) */
+	uint32_t counts;	/* per unit: 2 vectors x 2 (patched v1), 4 traps (stock) */
 	uint32_t hists;		/* per unit: 2 traps x 5 outcomes (patched), 1 (stock) */
-	uint32_t vcpu_seg;	/* one per vcpu (patched v2) */
+	uint32_t vcpu_seg;	/* one per vcpu (patched v2: segment counts and state) */
 	uint32_t starts;	/* one page fault in flight per vcpu thread (stock) */
 };
 
@@ -79,6 +79,10 @@ int bpf_source_wait(struct bpf_source *s, int timeout_ms);
 void bpf_source_close(struct bpf_source *s);
 
 /* The map reader, on bare map fds (for tests of other BPF objects). */
-int bpf_maps_read(int counts_fd, int hists_fd, int stats_fd, struct agg *a);
+struct bpf_map_fds {
+	int counts, hists, stats;
+	int vcpu_seg;		/* -1: none (objects without the v2 programs) */
+};
+int bpf_maps_read(const struct bpf_map_fds *fds, bool per_vcpu, struct agg *a);
 
 #endif
