@@ -36,5 +36,6 @@ int cmd_stat(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
+int cmd_btf(int argc, char **argv);
 
 #endif /* KVMSLB_H */

@@ -236,8 +236,7 @@ static int btf_member_type(const struct btf *btf, int id, const char *name, int 
 	return -1;
 }
 
-/* What kvmslb_btf.bpf.c reads; "" or the first thing missing. */
-static const char *btf_kvm_missing(const struct btf *btf)
+const char *btf_kvm_missing(const struct btf *btf)
 {
 	int vcpu = btf__find_by_name_kind(btf, "kvm_vcpu", BTF_KIND_STRUCT);
 	int kvm = btf__find_by_name_kind(btf, "kvm", BTF_KIND_STRUCT);

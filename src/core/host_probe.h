@@ -85,6 +85,9 @@ void host_probe(struct host_probe *p, const char *root, bool try_mount);
  * the kvm_hv and kvm modules). Where it was found, or why not, in 'why'.
  */
 bool btf_describes_kvm(const char *root, const char *file, char *why, unsigned long len);
+struct btf;
+/* What kvmslb_btf.bpf.c reads that 'btf' lacks: "" if nothing, else its name. */
+const char *btf_kvm_missing(const struct btf *btf);
 
 /*
  * POWER8 dynamic micro-threading can run vcores of several VMs on one core

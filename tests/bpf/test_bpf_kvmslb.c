@@ -1089,7 +1089,10 @@ static void test_btf_check(void **state)
 	assert_non_null(strstr(why, "describes struct kvm_vcpu"));
 	/* this x86 kernel's BTF has a struct kvm_vcpu, but no arch.trap */
 	assert_false(btf_describes_kvm("", NULL, why, sizeof(why)));
-	assert_non_null(strstr(why, "lacks kvm_vcpu.arch.trap"));
+	if (access("/sys/kernel/btf/vmlinux", F_OK) == 0)
+		assert_non_null(strstr(why, "lacks kvm_vcpu.arch.trap"));
+	else
+		assert_non_null(strstr(why, "no kernel BTF"));
 	assert_false(btf_describes_kvm("", "/nonexistent.btf", why, sizeof(why)));
 	assert_non_null(strstr(why, "not a BTF file"));
 }
@@ -1100,7 +1103,7 @@ static void test_btf_object_needs_btf(void **state)
 	int err;
 
 	(void)state;
-	/* against this kernel's own BTF, the relocation of arch.trap fails */
+	/* against this kernel's own BTF (or none), the relocation of arch.trap fails */
 	s = btf_load(NULL, false, &err);
 	assert_null(s);
 	assert_true(err < 0);
