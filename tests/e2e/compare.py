@@ -126,6 +126,12 @@ def kvmslb_guests(doc):
             "dropped": pick("dropped", "drops", "lost"),
             "seg_injected": pick("seg_injected"),
             "hist_samples": hist_samples(o),
+            # --per-vcpu with events that name their vcpu: the vcpu ids
+            "vcpu_ids": sorted(v["vcpu_id"] for v in o.get("vcpus") or []
+                               if isinstance(v, dict) and isinstance(v.get("vcpu_id"), int)),
+            "vcpu_exits": sum((v.get("counters") or {}).get("hdsi", 0) +
+                              (v.get("counters") or {}).get("hisi", 0)
+                              for v in o.get("vcpus") or [] if isinstance(v, dict)),
         }
     return out
 
@@ -244,7 +250,7 @@ def main():
         check(g.get("reported_pid") == p, f"{n}: slbguest reports its own pid {g.get('reported_pid')} (shell: {p})")
         t = gt.get(p, {})
         if m == "powernv9":
-            check_p9_guest(n, p, t, observers)
+            check_p9_guest(n, p, t, observers, num(g.get("vcpus")))
         else:
             check_p8_guest(n, p, g, t, kst.get(p, {}), observers, series)
     return 1 if failed else 0
@@ -259,7 +265,7 @@ def observed(label, obs, n, p):
     return o
 
 
-def check_p9_guest(n, p, t, observers):
+def check_p9_guest(n, p, t, observers, vcpus):
     hd, hi = num(t.get("hdsi")) or 0, num(t.get("hisi")) or 0
     check(hd + hi > 0, f"{n}: took HDSI/HISI exits (ftrace 0xe00={hd} 0xe20={hi})")
     pe, px = num(t.get("pf_enter")), num(t.get("pf_exit"))
@@ -271,6 +277,11 @@ def check_p9_guest(n, p, t, observers):
         o = observed(label, obs, n, p)
         check(num(o.get("hdsi")) == hd and num(o.get("hisi")) == hi,
               f"{n}: {label} HDSI={o.get('hdsi')} HISI={o.get('hisi')} == ftrace kvm_guest_exit {hd}/{hi}")
+        if label == "stat_btf":
+            # run with --per-vcpu: CO-RE read each exit's vcpu id
+            check(o.get("vcpu_ids") == list(range(vcpus or 0)) and o.get("vcpu_exits") == hd + hi,
+                  f"{n}: {label} per vcpu: ids {o.get('vcpu_ids')} (guest has {vcpus}), "
+                  f"their HDSI+HISI {o.get('vcpu_exits')} == {hd + hi}")
         key = "pf_samples" if label == "ftrace" else "hist_samples"
         check(num(o.get(key)) == px,
               f"{n}: {label} fault-latency histogram holds {o.get(key)} samples == kvm_page_fault_exit {px}")

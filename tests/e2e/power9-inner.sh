@@ -27,7 +27,7 @@ if [ $observer = kvmslb ]; then
 	kvmslb -j stat --source stock > /tmp/obs.json 2>/tmp/obs.err &
 	OBS_PID=$!
 	if [ -f /kvmslb/kvmslb.btf ]; then
-		kvmslb -j stat --source stock --btf /kvmslb/kvmslb.btf > /tmp/obs_btf.json \
+		kvmslb -j stat --source stock --per-vcpu --btf /kvmslb/kvmslb.btf > /tmp/obs_btf.json \
 			2>/tmp/obs_btf.err &
 		OBS_BTF_PID=$!
 		obs_attached stat_btf /tmp/obs_btf.json /tmp/obs_btf.err
