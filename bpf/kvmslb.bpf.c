@@ -110,7 +110,7 @@ int kvmslb_pf_enter(void *ctx)
 
 	if (!who_current(&w))
 		return 0;
-	return handle_pf_enter(w.tid, bpf_ktime_get_ns());
+	return handle_pf_enter(w.unit, bpf_ktime_get_ns());
 }
 
 SEC("tp/kvm_hv/kvm_page_fault_exit")
@@ -120,5 +120,5 @@ int kvmslb_pf_exit(void *ctx)
 
 	if (!who_current(&w))
 		return 0;
-	return handle_pf_exit(&w, w.tid, bpf_ktime_get_ns());
+	return handle_pf_exit(&w, w.unit, bpf_ktime_get_ns());
 }

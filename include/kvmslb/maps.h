@@ -23,7 +23,7 @@
 /* Declared map sizes (keys, not bytes); userspace sizes them before load. */
 #define KVMSLB_COUNTS_MAX	8192
 #define KVMSLB_HISTS_MAX	4096
-#define KVMSLB_STARTS_MAX	8192
+#define KVMSLB_STARTS_MAX	8192	/* a power of two */
 #define KVMSLB_VCPUS_MAX	8192
 #define KVMSLB_RINGBUF_BYTES	(256 * 1024)
 
@@ -111,13 +111,36 @@ struct kvmslb_vcpu_seg {
 };
 
 /*
+ * starts: a page fault in flight per vcpu thread (stock source), in a
+ * direct-mapped array (an inline array lookup; a hash map's lookup, insert
+ * and delete cost several times more per fault). Slot: a multiplicative hash
+ * of the thread id; value: the thread id in the top bits, the start time in
+ * ns modulo 2^42 (73 minutes) below, 0 when none is pending. One 64-bit
+ * store writes both, so a slot shared by two threads never mixes them.
+ */
+#define KVMSLB_START_TIME_BITS	42
+#define KVMSLB_START_TIME_MASK	((1ULL << KVMSLB_START_TIME_BITS) - 1)
+
+static inline __u32 kvmslb_start_slot(__u32 thread, __u32 mask)
+{
+	__u32 h = thread * 0x9e3779b1u;
+
+	return (h ^ (h >> 16)) & mask;
+}
+
+static inline __u64 kvmslb_start_pack(__u32 thread, __u64 now)
+{
+	return (__u64)thread << KVMSLB_START_TIME_BITS | (now & KVMSLB_START_TIME_MASK);
+}
+
+/*
  * stats: a per-CPU array of __u64, indexed by this; only the rare paths
  * touch it (the handled events are counted from the other maps).
  */
 enum kvmslb_stat {
 	KVMSLB_STAT_COUNT_OVERFLOW = 0,	/* increments lost: counts map full */
 	KVMSLB_STAT_HIST_OVERFLOW,	/* samples lost: hists map full */
-	KVMSLB_STAT_START_OVERFLOW,	/* page-fault starts lost: starts map full */
+	KVMSLB_STAT_START_OVERFLOW,	/* page-fault starts lost: another thread took the slot */
 	KVMSLB_STAT_UNPAIRED_EXIT,	/* page_fault_exit with no enter seen */
 	KVMSLB_STAT_RB_LOST,		/* ring buffer full: event not sent */
 	KVMSLB_STAT_RB_SENT,		/* events sent to the ring buffer */

@@ -68,25 +68,27 @@ static uint32_t at_least_1(uint64_t n)
 	return n ? (n > UINT32_MAX ? UINT32_MAX : (uint32_t)n) : 1;
 }
 
-void bpf_map_sizes(struct bpf_map_sizes *s, enum data_source src, bool per_vcpu,
-		   bool one_guest, int host_cpus)
+void bpf_map_sizes(struct bpf_map_sizes *s, enum data_source src, bool one_guest,
+		   int host_cpus)
 {
 	uint64_t guests = one_guest ? 8 : BPF_SIZING_GUESTS;
 	uint64_t vcpus = guests * BPF_SIZING_VCPUS;
-	uint64_t units;
 	bool patched = src == SOURCE_PATCHED;
 
 	/* a host rarely runs more than 4 vcpus per hardware thread */
 	if (host_cpus > 0 && (uint64_t)host_cpus * 4 > vcpus)
 		vcpus = (uint64_t)host_cpus * 4;
-	units = per_vcpu ? vcpus : guests;
 	s->guests = (uint32_t)guests;
 	s->vcpus = (uint32_t)vcpus;
-	/* v1 segments: 2 vectors x injected or not; stock exits: 4 traps */
-	s->counts = at_least_1(units * 4);
-	s->hists = at_least_1(units * (patched ? 2 * KVMSLB_OUTCOME_NR : 1));
+	/* keys are per vcpu (one writer each); v1 segments: 2 vectors x injected
+	 * or not; stock exits: 4 traps */
+	s->counts = at_least_1(vcpus * 4);
+	s->hists = at_least_1(vcpus * (patched ? 2 * KVMSLB_OUTCOME_NR : 1));
 	s->vcpu_seg = at_least_1(patched ? vcpus : 0);
-	s->starts = at_least_1(patched ? 0 : vcpus);
+	/* a direct-mapped array: a power of two, at most half full */
+	s->starts = 1;
+	while (!patched && s->starts < 2 * vcpus)
+		s->starts <<= 1;
 }
 
 /* The programs of the kvmslb object for one source. */
@@ -114,7 +116,6 @@ static int autoload_only(struct kvmslb_bpf *skel, const struct bpf_source_opts *
 
 #define SET_RODATA(skel, o) do {					\
 	(skel)->rodata->targ_tgid = (o)->tgid;				\
-	(skel)->rodata->targ_per_vcpu = (o)->per_vcpu;			\
 	(skel)->rodata->targ_ringbuf = (o)->on_event != NULL;		\
 } while (0)
 
@@ -169,13 +170,18 @@ static int size_maps(struct bpf_source *s, const struct bpf_source_opts *o)
 	struct bpf_map_sizes *z = &s->info.sizes;
 	int err = 0;
 
-	bpf_map_sizes(z, o->source, o->per_vcpu, o->tgid != 0, libbpf_num_possible_cpus());
+	bpf_map_sizes(z, o->source, o->tgid != 0, libbpf_num_possible_cpus());
 	for (size_t i = 0; i < sizeof(tab) / sizeof(tab[0]) && !err; i++) {
 		struct bpf_map *m = bpf_object__find_map_by_name(s->obj, tab[i].map);
 
 		if (m)
 			err = bpf_map__set_max_entries(m, *(uint32_t *)((char *)z + tab[i].off));
 	}
+	/* the starts array is indexed by a hash masked with its size - 1 */
+	if (s->skel)
+		s->skel->rodata->starts_mask = z->starts - 1;
+	else
+		s->skel_btf->rodata->starts_mask = z->starts - 1;
 	s->events = bpf_object__find_map_by_name(s->obj, "events");
 	if (!err && !o->on_event)
 		err = bpf_map__set_max_entries(s->events, 4096);
@@ -271,8 +277,14 @@ int bpf_source_read(struct bpf_source *s, struct agg *a)
 	return bpf_maps_read(&fds, s->per_vcpu, a);
 }
 
-/* counts: one value per key, shared by the CPUs */
-static int read_counts(int fd, struct agg *a)
+/* The unit a key's vcpu counts under: itself, or the guest (keys are per vcpu). */
+static uint32_t unit_of(uint32_t key_unit, bool per_vcpu)
+{
+	return per_vcpu ? key_unit : 0;
+}
+
+/* counts: one value per key (one writer: the vcpu) */
+static int read_counts(int fd, bool per_vcpu, struct agg *a)
 {
 	struct kvmslb_count_key key, next, *prev = NULL;
 	uint64_t v;
@@ -285,9 +297,10 @@ static int read_counts(int fd, struct agg *a)
 			continue;	/* deleted meanwhile */
 		a->health.events += v;
 		if (key.kind == KVMSLB_CNT_SEGMENT)
-			err = agg_segment(a, key.tgid, key.tid, key.code, key.flag, v);
+			err = agg_segment(a, key.tgid, unit_of(key.tid, per_vcpu), key.code,
+					  key.flag, v);
 		else if (key.kind == KVMSLB_CNT_EXIT)
-			err = agg_exit(a, key.tgid, key.tid, key.code, v);
+			err = agg_exit(a, key.tgid, unit_of(key.tid, per_vcpu), key.code, v);
 	}
 	return err;
 }
@@ -301,7 +314,7 @@ static int read_vcpu_seg(int fd, bool per_vcpu, struct agg *a)
 	int err = 0;
 
 	while (!err && bpf_map_get_next_key(fd, prev, &next) == 0) {
-		uint32_t unit = per_vcpu ? AGG_VCPU_ID(next.vcpu_id) : 0;
+		uint32_t unit = unit_of(AGG_VCPU_ID(next.vcpu_id), per_vcpu);
 
 		key = next;
 		prev = &key;
@@ -321,8 +334,8 @@ static int read_vcpu_seg(int fd, bool per_vcpu, struct agg *a)
 	return err;
 }
 
-/* hists: one value per key, shared by the CPUs */
-static int read_hists(int fd, struct agg *a)
+/* hists: one value per key (one writer: the vcpu) */
+static int read_hists(int fd, bool per_vcpu, struct agg *a)
 {
 	struct kvmslb_hist_key key, next, *prev = NULL;
 	struct kvmslb_hist_val v;
@@ -344,8 +357,8 @@ static int read_hists(int fd, struct agg *a)
 		h.max_ns = v.max_ns;
 		h.max_exact = true;
 		a->health.events += h.count;
-		err = agg_fault_hist(a, key.tgid, key.tid, key.trap, key.outcome, &h, v.injected,
-				     v.dropped);
+		err = agg_fault_hist(a, key.tgid, unit_of(key.tid, per_vcpu), key.trap,
+				     key.outcome, &h, v.injected, v.dropped);
 	}
 	return err;
 }
@@ -384,11 +397,11 @@ int bpf_maps_read(const struct bpf_map_fds *fds, bool per_vcpu, struct agg *a)
 	if (ncpus <= 0)
 		return ncpus ? ncpus : -EINVAL;
 	a->health.events = 0;
-	err = read_counts(fds->counts, a);
+	err = read_counts(fds->counts, per_vcpu, a);
 	if (!err && fds->vcpu_seg >= 0)
 		err = read_vcpu_seg(fds->vcpu_seg, per_vcpu, a);
 	if (!err)
-		err = read_hists(fds->hists, a);
+		err = read_hists(fds->hists, per_vcpu, a);
 	if (!err)
 		err = read_stats(fds->stats, ncpus, a);
 	return err;

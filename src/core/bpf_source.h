@@ -38,23 +38,24 @@ struct bpf_source_opts {
 /*
  * Map capacities (keys), from the options and the host, set before load.
  * Every map is sized for 'guests' VMM processes (the live ones and those
- * that exited since attach) and 'vcpus' vcpus over all of them; the hash
- * maps are not preallocated, so memory follows the keys in use.
+ * that exited since attach) and 'vcpus' vcpus over all of them: keys are
+ * per vcpu (one writer each), --per-vcpu or not. The hash maps are not
+ * preallocated, so memory follows the keys in use.
  */
 struct bpf_map_sizes {
 	uint32_t guests;
 	uint32_t vcpus;
-	uint32_t counts;	/* per unit: 2 vectors x 2 (patched v1), 4 traps (stock) */
-	uint32_t hists;		/* per unit: 2 traps x 5 outcomes (patched), 1 (stock) */
+	uint32_t counts;	/* per vcpu: 2 vectors x 2 (patched v1), 4 traps (stock) */
+	uint32_t hists;		/* per vcpu: 2 traps x 5 outcomes (patched), 1 (stock) */
 	uint32_t vcpu_seg;	/* one per vcpu (patched v2: segment counts and state) */
-	uint32_t starts;	/* one page fault in flight per vcpu thread (stock) */
+	uint32_t starts;	/* page faults in flight (stock): a power of two >= 2 x vcpus */
 };
 
 #define BPF_SIZING_GUESTS	2048	/* 1000 guests, and as many exited since */
 #define BPF_SIZING_VCPUS	8	/* vcpus per guest, at least */
 
-void bpf_map_sizes(struct bpf_map_sizes *s, enum data_source src, bool per_vcpu,
-		   bool one_guest, int host_cpus);
+void bpf_map_sizes(struct bpf_map_sizes *s, enum data_source src, bool one_guest,
+		   int host_cpus);
 
 /* What bpf_source_open() loaded. */
 struct bpf_source_info {

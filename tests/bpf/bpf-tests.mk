@@ -27,7 +27,7 @@ $(BPFT_DIR)/%: tests/bpf/%.c tests/bpf/bpf_test.c tests/bpf/bpf_test.h $(BPFT_SK
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(BASE_CFLAGS) -Itests/bpf -I$(BPFT_DIR) -DKVMSLB_BPFT_DIR='"$(abspath $(BPFT_DIR))"' \
 		-o $@ $< tests/bpf/bpf_test.c \
-		$(BUILD)/native/libkvmslb.a $(NATIVE_LIBS) -lcmocka
+		$(BUILD)/native/libkvmslb.a $(NATIVE_LIBS) -lcmocka -lpthread
 
 # A BTF file of POWER-like KVM types for the CO-RE programs (tests/bpf/power_kvm.h).
 $(BPFT_DIR)/power_kvm.btf.o: tests/bpf/power_kvm_btf.c tests/bpf/power_kvm.h

@@ -12,7 +12,7 @@
  *     sys_enter fires) becomes a kvm_segment_synth event, for the maps and
  *     the ring buffer with exact counts.
  *   bench_*: the handlers the way the product's wrappers call them, and an
- *     empty program, on raw_syscalls:sys_enter for tests/bench/.
+ *     empty program, on kmem:mm_page_alloc for tests/bench/.
  */
 #include "kvmslb_handlers.h"
 
@@ -53,7 +53,7 @@ int test_pf_enter(__u64 *ctx)
 
 	if (!who_current(&w))
 		return 0;
-	return handle_pf_enter(w.tid, ctx[0]);
+	return handle_pf_enter(w.unit, ctx[0]);
 }
 
 SEC("raw_tp/kvmslb_test_pf_exit")
@@ -64,7 +64,7 @@ int test_pf_exit(__u64 *ctx)
 
 	if (!who_current(&w))
 		return 0;
-	return handle_pf_exit(&w, w.tid, ctx[0]);
+	return handle_pf_exit(&w, w.unit, ctx[0]);
 }
 
 /* ---- stand-in on a tracepoint that fires here ----------------------------- */
@@ -80,96 +80,124 @@ int standin_segment(__u64 *ctx)
 }
 
 /* ---- bench: every handler as its product wrapper calls it ----------------- */
+/*
+ * On kmem:mm_page_alloc (ctx[0]: the struct page), which a page-populating
+ * mmap() fires 1024 times in a row in the kernel (tests/bpf/bench_handlers.c):
+ * events back to back as exits come on a busy host, without a system call
+ * between two of them. Each CPU stands for one vcpu of a guest: one writer
+ * per key, as in production.
+ */
 #define BENCH_VM 4242
+#define BENCH_LAT(ctx) (300 + ((ctx[0] >> 6) & 0xff) * 37)	/* several buckets */
 
 /* v2 cumulative counts that advance like a vcpu's: one synthesis per event */
-static __u64 bench_seq;
+__u64 bench_seq[64];
 
-SEC("raw_tp/sys_enter")
+/* the vcpu an event names (v2 arguments, CO-RE reads) */
+static __always_inline bool bench_vcpu(struct kvmslb_who *w)
+{
+	return who_vcpu(w, BENCH_VM, bpf_get_smp_processor_id());
+}
+
+/*
+ * The current task, read as the product does, then replaced by a fixed
+ * guest and vcpu: at a kvm_hv tracepoint the current task is one of a few
+ * vcpu threads, while page allocations come from every task.
+ */
+static __always_inline bool bench_task(struct kvmslb_who *w)
+{
+	if (!who_current(w))
+		return false;
+	w->tgid = BENCH_VM + 1;
+	w->unit = bpf_get_smp_processor_id();
+	return true;
+}
+
+SEC("raw_tp/mm_page_alloc")
 int bench_empty(__u64 *ctx)
 {
 	return 0;
 }
 
 /* patched v2 kvm_hfault: the vm and vcpu from the arguments */
-SEC("raw_tp/sys_enter")
+SEC("raw_tp/mm_page_alloc")
 int bench_hfault(__u64 *ctx)
 {
 	struct kvmslb_who w;
 
-	if (!who_vcpu(&w, BENCH_VM, ctx[1] & 7))
+	if (!bench_vcpu(&w))
 		return 0;
-	/* a latency that varies with the syscall: several buckets in use */
-	return handle_hfault(&w, KVMSLB_TRAP_H_DATA_STORAGE, ctx[1] << 12, 0x40000000,
-			     KVMSLB_OUTCOME_RETRY, 300 + (ctx[1] & 0xff) * 37, 0, 0);
+	return handle_hfault(&w, KVMSLB_TRAP_H_DATA_STORAGE, ctx[0], 0x40000000,
+			     KVMSLB_OUTCOME_RETRY, BENCH_LAT(ctx), 0, 0);
 }
 
 /* patched v1 kvm_hfault: the current task */
-SEC("raw_tp/sys_enter")
+SEC("raw_tp/mm_page_alloc")
 int bench_hfault_v1(__u64 *ctx)
 {
 	struct kvmslb_who w;
 
-	if (!who_current(&w))
+	if (!bench_task(&w))
 		return 0;
-	return handle_hfault(&w, KVMSLB_TRAP_H_DATA_STORAGE, ctx[1] << 12, 0x40000000,
-			     KVMSLB_OUTCOME_RETRY, 300 + (ctx[1] & 0xff) * 37, 0, 0);
+	return handle_hfault(&w, KVMSLB_TRAP_H_DATA_STORAGE, ctx[0], 0x40000000,
+			     KVMSLB_OUTCOME_RETRY, BENCH_LAT(ctx), 0, 0);
 }
 
 /* patched v2 kvm_segment_synth, with the cumulative-count bookkeeping */
-SEC("raw_tp/sys_enter")
+SEC("raw_tp/mm_page_alloc")
 int bench_segment(__u64 *ctx)
 {
-	__u64 n = ++bench_seq;
+	__u32 cpu = bpf_get_smp_processor_id();
+	__u64 n = ++bench_seq[cpu & 63];
 
-	return handle_segment_synth_v2(BENCH_VM, 0, ctx[1] << 12, 0, KVMSLB_TRAP_DATA_SEGMENT,
-				       0, 0, n, 0);
+	return handle_segment_synth_v2(BENCH_VM, cpu, ctx[0], 0, KVMSLB_TRAP_DATA_SEGMENT, 0,
+				       0, n, 0);
 }
 
 /* patched v1 kvm_segment_synth */
-SEC("raw_tp/sys_enter")
+SEC("raw_tp/mm_page_alloc")
 int bench_segment_v1(__u64 *ctx)
 {
 	struct kvmslb_who w;
 
-	if (!who_current(&w))
+	if (!bench_task(&w))
 		return 0;
-	return handle_segment_synth(&w, ctx[1] << 12, KVMSLB_TRAP_DATA_SEGMENT, 0, 0);
+	return handle_segment_synth(&w, ctx[0], KVMSLB_TRAP_DATA_SEGMENT, 0, 0);
 }
 
 /* stock kvm_guest_exit without BTF (the current task) */
-SEC("raw_tp/sys_enter")
+SEC("raw_tp/mm_page_alloc")
 int bench_exit(__u64 *ctx)
 {
 	struct kvmslb_who w;
 
-	if (!who_current(&w))
+	if (!bench_task(&w))
 		return 0;
 	return handle_guest_exit(&w, KVMSLB_TRAP_H_DATA_STORAGE);
 }
 
 /* stock kvm_guest_exit with BTF, after its reads (the vcpu's VM) */
-SEC("raw_tp/sys_enter")
+SEC("raw_tp/mm_page_alloc")
 int bench_exit_vcpu(__u64 *ctx)
 {
 	struct kvmslb_who w;
 
-	if (!who_vcpu(&w, BENCH_VM, 1))
+	if (!bench_vcpu(&w))
 		return 0;
 	return handle_guest_exit(&w, KVMSLB_TRAP_H_DATA_STORAGE);
 }
 
 /* stock page fault: enter and exit, two tracepoint hits in one run */
-SEC("raw_tp/sys_enter")
+SEC("raw_tp/mm_page_alloc")
 int bench_page_fault(__u64 *ctx)
 {
 	struct kvmslb_who w;
 	__u64 t = 1000000;
 
-	if (!who_current(&w))
+	if (!bench_task(&w))
 		return 0;
-	handle_pf_enter(w.tid, t);
-	return handle_pf_exit(&w, w.tid, t + 300 + (ctx[1] & 0xff) * 37);
+	handle_pf_enter(w.unit, t);
+	return handle_pf_exit(&w, w.unit, t + BENCH_LAT(ctx));
 }
 
 /*

@@ -15,6 +15,7 @@
  * task is ours.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -66,14 +67,23 @@ static uint32_t vcpu_unit(uint32_t id)
 	return AGG_VCPU_ID(id);
 }
 
+/* The unit of keys charged to the current task: this thread (one writer per key). */
+static uint32_t me(void)
+{
+	return (uint32_t)syscall(SYS_gettid);
+}
+
+/* --per-vcpu is the reader's choice: the programs always key by vcpu or thread */
+static bool reader_per_vcpu;
+
 static struct kvmslb_bpf *open_load(const struct cfg *c)
 {
 	struct kvmslb_bpf *s = kvmslb_bpf__open();
 
 	assert_non_null(s);
 	s->rodata->targ_tgid = c->tgid;
-	s->rodata->targ_per_vcpu = c->per_vcpu;
 	s->rodata->targ_ringbuf = c->ringbuf;
+	reader_per_vcpu = c->per_vcpu;
 	if (c->counts_max)
 		bpf_map__set_max_entries(s->maps.counts, c->counts_max);
 	if (c->hists_max)
@@ -127,6 +137,19 @@ static uint64_t count_get(struct kvmslb_bpf *s, uint32_t tgid, uint32_t tid, uin
 			  uint16_t code, uint8_t flag)
 {
 	return count_in(s->maps.counts, tgid, tid, kind, code, flag);
+}
+
+/* The pending page-fault start of this thread (0: none). */
+static uint64_t start_of(const struct bpf_map *starts)
+{
+	uint32_t k = kvmslb_start_slot(me(), bpf_map__max_entries(starts) - 1);
+	uint64_t v;
+
+	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(starts), &k, &v), 0);
+	if (!v)
+		return 0;
+	assert_int_equal(v >> KVMSLB_START_TIME_BITS, me());
+	return v & KVMSLB_START_TIME_MASK;
 }
 
 /* hists: one shared value per key; samples = the sum of the slots */
@@ -198,7 +221,7 @@ static void read_agg_pv(struct kvmslb_bpf *s, bool per_vcpu, struct agg *a)
 
 static void read_agg(struct kvmslb_bpf *s, struct agg *a)
 {
-	read_agg_pv(s, s->rodata->targ_per_vcpu, a);
+	read_agg_pv(s, reader_per_vcpu, a);
 }
 
 /* events handled, as the reader counts them */
@@ -513,9 +536,10 @@ static void test_v2_vcpu_map_full(void **state)
 	seg_v2(s, VM_A, 2, KVMSLB_TRAP_DATA_SEGMENT, true, 0, 1, 0);
 	seg_v2(s, VM_A, 2, KVMSLB_TRAP_DATA_SEGMENT, false, 3, 5, 0);
 	assert_int_equal(bpft_map_keys(s->maps.vcpu_seg), 2);
-	assert_int_equal(count_get(s, VM_A, 0, KVMSLB_CNT_SEGMENT, 0x380, KVMSLB_SEG_INJECTED),
-			 1);
-	assert_int_equal(count_get(s, VM_A, 0, KVMSLB_CNT_SEGMENT, 0x380, KVMSLB_SEG_REAL), 1);
+	assert_int_equal(count_get(s, VM_A, vcpu_unit(2), KVMSLB_CNT_SEGMENT, 0x380,
+				   KVMSLB_SEG_INJECTED), 1);
+	assert_int_equal(count_get(s, VM_A, vcpu_unit(2), KVMSLB_CNT_SEGMENT, 0x380,
+				   KVMSLB_SEG_REAL), 1);
 	assert_int_equal(stat_get(s, KVMSLB_STAT_VCPU_OVERFLOW), 2);
 	read_agg(s, &a);
 	assert_int_equal(agg_find(&a, VM_A)->total.c.dsegi, 4);
@@ -554,14 +578,14 @@ static void test_hist_bucket_edges(void **state)
 		hfault_v1(s, KVMSLB_TRAP_H_DATA_STORAGE, KVMSLB_OUTCOME_RETRY, lat[i], i & 1, 3);
 	hfault_v1(s, KVMSLB_TRAP_H_INST_STORAGE, KVMSLB_OUTCOME_SEGMENT, 1000, 1, 0);
 
-	assert_int_equal(hist_in(s->maps.hists, self(), 0, KVMSLB_TRAP_H_DATA_STORAGE,
+	assert_int_equal(hist_in(s->maps.hists, self(), me(), KVMSLB_TRAP_H_DATA_STORAGE,
 				 KVMSLB_OUTCOME_RETRY, &v, &n), 0);
 	assert_memory_equal(v.slots, want, sizeof(want));
 	assert_int_equal(n, 11);
 	assert_int_equal(v.max_ns, UINT64_MAX);
 	assert_int_equal(v.injected, 5);
 	assert_int_equal(v.dropped, 33);
-	assert_int_equal(hist_in(s->maps.hists, self(), 0, KVMSLB_TRAP_H_INST_STORAGE,
+	assert_int_equal(hist_in(s->maps.hists, self(), me(), KVMSLB_TRAP_H_INST_STORAGE,
 				 KVMSLB_OUTCOME_SEGMENT, &v, &n), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(v.slots[9], 1);	/* 1000 in [512, 1024) */
@@ -595,15 +619,33 @@ static void test_v2_hfault_drops(void **state)
 	(void)state;
 	hfault_v2(s, VM_A, 0, KVMSLB_TRAP_H_INST_STORAGE, KVMSLB_OUTCOME_REFLECT, 5000, false, 0);
 	hfault_v2(s, VM_A, 1, KVMSLB_TRAP_H_INST_STORAGE, KVMSLB_OUTCOME_REFLECT, 9000, false, 17);
-	assert_int_equal(hist_in(s->maps.hists, VM_A, 0, KVMSLB_TRAP_H_INST_STORAGE,
+	assert_int_equal(hist_in(s->maps.hists, VM_A, vcpu_unit(0), KVMSLB_TRAP_H_INST_STORAGE,
 				 KVMSLB_OUTCOME_REFLECT, &v, &n), 0);
-	assert_int_equal(n, 2);
+	assert_int_equal(n, 1);
 	assert_int_equal(v.slots[12], 1);	/* 5000 in [4096, 8192) */
+	assert_int_equal(hist_in(s->maps.hists, VM_A, vcpu_unit(1), KVMSLB_TRAP_H_INST_STORAGE,
+				 KVMSLB_OUTCOME_REFLECT, &v, &n), 0);
+	assert_int_equal(n, 1);
 	assert_int_equal(v.slots[13], 1);
-	assert_int_equal(v.sum_ns, 14000);
 	assert_int_equal(v.max_ns, 9000);
 	assert_int_equal(v.dropped, 17);
 	assert_int_equal(v.injected, 0);
+	/* the reader sums the vcpus into the guest's path */
+	{
+		struct agg a;
+		const struct agg_guest *g;
+
+		read_agg(s, &a);
+		g = agg_find(&a, VM_A);
+		assert_non_null(g);
+		assert_int_equal(g->total.npaths, 1);
+		assert_int_equal(g->total.paths[0].hist.count, 2);
+		assert_int_equal(g->total.paths[0].hist.sum_ns, 14000);
+		assert_int_equal(g->total.paths[0].hist.max_ns, 9000);
+		assert_int_equal(g->total.c.dropped, 17);
+		assert_int_equal(g->total.c.outcome[KVMSLB_OUTCOME_REFLECT], 2);
+		agg_free(&a);
+	}
 	kvmslb_bpf__destroy(s);
 }
 
@@ -616,10 +658,10 @@ static void test_v1_segment_counts(void **state)
 	seg_v1(s, KVMSLB_TRAP_DATA_SEGMENT, 0, 3);
 	seg_v1(s, KVMSLB_TRAP_DATA_SEGMENT, 1, 4);
 	seg_v1(s, KVMSLB_TRAP_INST_SEGMENT, 1, 2);
-	assert_int_equal(count_get(s, self(), 0, KVMSLB_CNT_SEGMENT, 0x380, 0), 3);
-	assert_int_equal(count_get(s, self(), 0, KVMSLB_CNT_SEGMENT, 0x380, 1), 4);
-	assert_int_equal(count_get(s, self(), 0, KVMSLB_CNT_SEGMENT, 0x480, 1), 2);
-	assert_int_equal(count_get(s, self(), 0, KVMSLB_CNT_SEGMENT, 0x480, 0), UINT64_MAX);
+	assert_int_equal(count_get(s, self(), me(), KVMSLB_CNT_SEGMENT, 0x380, 0), 3);
+	assert_int_equal(count_get(s, self(), me(), KVMSLB_CNT_SEGMENT, 0x380, 1), 4);
+	assert_int_equal(count_get(s, self(), me(), KVMSLB_CNT_SEGMENT, 0x480, 1), 2);
+	assert_int_equal(count_get(s, self(), me(), KVMSLB_CNT_SEGMENT, 0x480, 0), UINT64_MAX);
 	assert_int_equal(bpft_map_keys(s->maps.counts), 3);
 	/* v1 keeps no cumulative state */
 	assert_int_equal(bpft_map_keys(s->maps.vcpu_seg), 0);
@@ -640,7 +682,7 @@ static void test_map_full_overflow(void **state)
 	/* existing keys still count */
 	seg_v1(s, KVMSLB_TRAP_DATA_SEGMENT, 0, 2);
 	assert_int_equal(bpft_map_keys(s->maps.counts), 2);
-	assert_int_equal(count_get(s, self(), 0, KVMSLB_CNT_SEGMENT, 0x380, 0), 3);
+	assert_int_equal(count_get(s, self(), me(), KVMSLB_CNT_SEGMENT, 0x380, 0), 3);
 	assert_int_equal(stat_get(s, KVMSLB_STAT_COUNT_OVERFLOW), 3);
 
 	hfault_v1(s, KVMSLB_TRAP_H_DATA_STORAGE, KVMSLB_OUTCOME_RETRY, 100, 0, 0);
@@ -661,34 +703,33 @@ static void test_map_sizes(void **state)
 {
 	struct bpf_map_sizes z;
 	struct kvmslb_bpf *s;
+	struct agg a;
 
 	(void)state;
-	bpf_map_sizes(&z, SOURCE_PATCHED, false, false, 2);
+	/* keys are per vcpu (one writer each): sized for every vcpu */
+	bpf_map_sizes(&z, SOURCE_PATCHED, false, 2);
 	assert_int_equal(z.guests, BPF_SIZING_GUESTS);
 	assert_true(z.guests >= 2 * 1000);
-	assert_int_equal(z.counts, z.guests * 4);
-	assert_int_equal(z.hists, z.guests * 10);
 	assert_int_equal(z.vcpus, z.guests * 8);
+	assert_true(z.vcpus >= 2 * 1000 * 8);
+	assert_int_equal(z.counts, z.vcpus * 4);
+	assert_int_equal(z.hists, z.vcpus * 10);
 	assert_int_equal(z.vcpu_seg, z.vcpus);
 	assert_int_equal(z.starts, 1);
-	bpf_map_sizes(&z, SOURCE_PATCHED, true, false, 2);
-	assert_true(z.vcpus >= 1000 * 8);
-	assert_int_equal(z.hists, z.vcpus * 10);
-	assert_int_equal(z.counts, z.vcpus * 4);
-	bpf_map_sizes(&z, SOURCE_STOCK, true, false, 2);
+	bpf_map_sizes(&z, SOURCE_STOCK, false, 2);
 	assert_int_equal(z.counts, z.vcpus * 4);
 	assert_int_equal(z.hists, z.vcpus);
-	assert_int_equal(z.starts, z.vcpus);
+	assert_int_equal(z.starts, 32768);	/* a power of two >= 2 x 16384 vcpus */
 	assert_int_equal(z.vcpu_seg, 1);
-	/* a big host: more vcpus than 8 per guest */
-	bpf_map_sizes(&z, SOURCE_PATCHED, false, false, 8192);
+	/* a big host: 4 vcpus per possible CPU when that is more */
+	bpf_map_sizes(&z, SOURCE_PATCHED, false, 8192);
 	assert_int_equal(z.vcpus, 8192 * 4);
 	/* one guest (--guest PID) */
-	bpf_map_sizes(&z, SOURCE_PATCHED, true, true, 2);
+	bpf_map_sizes(&z, SOURCE_PATCHED, true, 2);
 	assert_int_equal(z.guests, 8);
 	assert_int_equal(z.vcpus, 64);
 
-	bpf_map_sizes(&z, SOURCE_PATCHED, true, false, libbpf_num_possible_cpus());
+	bpf_map_sizes(&z, SOURCE_PATCHED, false, libbpf_num_possible_cpus());
 	s = kvmslb_bpf__open();
 	assert_non_null(s);
 	bpf_map__set_max_entries(s->maps.counts, z.counts);
@@ -705,47 +746,22 @@ static void test_map_sizes(void **state)
 			assert_int_equal(bpft_run(s->progs.kvmslb_hfault, h, 12, NULL), 0);
 		}
 	assert_int_equal(bpft_map_keys(s->maps.vcpu_seg), 8000);
-	assert_int_equal(stat_get(s, KVMSLB_STAT_COUNT_OVERFLOW), 0);
-	assert_int_equal(stat_get(s, KVMSLB_STAT_HIST_OVERFLOW), 0);
-	kvmslb_bpf__destroy(s);
-}
-
-/* The same 1000 x 8 with per-vcpu keys: counted, none lost. */
-static void test_map_sizes_per_vcpu(void **state)
-{
-	struct bpf_map_sizes z;
-	struct kvmslb_bpf *s;
-	struct agg a;
-
-	(void)state;
-	bpf_map_sizes(&z, SOURCE_PATCHED, true, false, libbpf_num_possible_cpus());
-	s = kvmslb_bpf__open();
-	assert_non_null(s);
-	s->rodata->targ_per_vcpu = 1;
-	bpf_map__set_max_entries(s->maps.counts, z.counts);
-	bpf_map__set_max_entries(s->maps.hists, z.hists);
-	bpf_map__set_max_entries(s->maps.vcpu_seg, z.vcpu_seg);
-	assert_int_equal(kvmslb_bpf__load(s), 0);
-	for (uint32_t vm = 1; vm <= 1000; vm++)
-		for (uint32_t cpu = 0; cpu < 8; cpu++) {
-			uint64_t d[12] = { VCPU_PTR, vm, cpu, 0, 0, 0, 0, 0x380, 0, 0, 1, 0 };
-			uint64_t h[12] = { VCPU_PTR, vm, cpu, 0, 0, 0, 0, 0xe00, 0, 100, 0, 0 };
-
-			assert_int_equal(bpft_run(s->progs.kvmslb_segment_synth, d, 12, NULL), 0);
-			assert_int_equal(bpft_run(s->progs.kvmslb_hfault, h, 12, NULL), 0);
-		}
-	assert_int_equal(bpft_map_keys(s->maps.vcpu_seg), 8000);
 	assert_int_equal(bpft_map_keys(s->maps.hists), 8000);
 	assert_int_equal(stat_get(s, KVMSLB_STAT_COUNT_OVERFLOW), 0);
 	assert_int_equal(stat_get(s, KVMSLB_STAT_HIST_OVERFLOW), 0);
-	read_agg(s, &a);
-	assert_int_equal(a.nguests, 1000);
-	for (int i = 0; i < a.nguests; i++) {
-		assert_int_equal(a.guests[i].nvcpus, 8);
-		assert_int_equal(a.guests[i].total.c.dsegi, 8);
-		assert_int_equal(a.guests[i].total.c.hdsi, 8);
+	assert_int_equal(stat_get(s, KVMSLB_STAT_VCPU_OVERFLOW), 0);
+	/* per guest, and with --per-vcpu per vcpu: all 1000 guests, all counted */
+	for (int pv = 0; pv < 2; pv++) {
+		read_agg_pv(s, pv, &a);
+		assert_int_equal(a.nguests, 1000);
+		for (int i = 0; i < a.nguests; i++) {
+			assert_int_equal(a.guests[i].nvcpus, pv ? 8 : 0);
+			assert_int_equal(a.guests[i].total.c.dsegi, 8);
+			assert_int_equal(a.guests[i].total.c.hdsi, 8);
+		}
+		assert_int_equal(a.health.events, 16000);
+		agg_free(&a);
 	}
-	agg_free(&a);
 	kvmslb_bpf__destroy(s);
 }
 
@@ -787,7 +803,7 @@ static void test_ringbuf_lost(void **state)
 	assert_int_equal(stat_get(s, KVMSLB_STAT_RB_SENT), fit);
 	assert_int_equal(stat_get(s, KVMSLB_STAT_RB_LOST), 3);
 	/* the counters never depend on the ring buffer */
-	assert_int_equal(count_get(s, self(), 0, KVMSLB_CNT_SEGMENT, 0x480, 1), fit + 3);
+	assert_int_equal(count_get(s, self(), me(), KVMSLB_CNT_SEGMENT, 0x480, 1), fit + 3);
 	rb = ring_buffer__new(bpf_map__fd(s->maps.events), on_event, &r, NULL);
 	assert_non_null(rb);
 	assert_int_equal(ring_buffer__consume(rb), fit);
@@ -889,11 +905,11 @@ static void test_tp_offsets_attached(void **state)
 	bpf_link__destroy(l_pfx);
 	bpf_link__destroy(l_enter);
 	bpf_link__destroy(l_exit);
-	assert_int_equal(count_get(s, self(), 0, KVMSLB_CNT_EXIT, 0xe00, 0), 7);
-	assert_int_equal(count_get(s, self(), 0, KVMSLB_CNT_EXIT, 0xe20, 0), 3);
-	assert_int_equal(count_get(s, self(), 0, KVMSLB_CNT_EXIT, 0x380, 0), 1);
+	assert_int_equal(count_get(s, self(), me(), KVMSLB_CNT_EXIT, 0xe00, 0), 7);
+	assert_int_equal(count_get(s, self(), me(), KVMSLB_CNT_EXIT, 0xe20, 0), 3);
+	assert_int_equal(count_get(s, self(), me(), KVMSLB_CNT_EXIT, 0x380, 0), 1);
 	/* every syscall in between is an enter/exit pair: at least the 11 above */
-	assert_int_equal(hist_in(s->maps.hists, self(), 0, KVMSLB_TRAP_PAGE_FAULT,
+	assert_int_equal(hist_in(s->maps.hists, self(), me(), KVMSLB_TRAP_PAGE_FAULT,
 				 KVMSLB_OUTCOME_NONE, &v, &n), 0);
 	assert_true(n >= 11);
 	/* only the syscall that attached the exit program can be unpaired */
@@ -905,7 +921,7 @@ static void test_tp_offsets_attached(void **state)
 }
 
 /* ---- stock handlers through the stand-ins ---------------------------------- */
-static struct standin_bpf *standin_load(uint32_t tgid, bool per_vcpu)
+static struct standin_bpf *standin_load(uint32_t tgid)
 {
 	struct standin_bpf *s = standin_bpf__open();
 	struct bpf_program *p;
@@ -914,14 +930,13 @@ static struct standin_bpf *standin_load(uint32_t tgid, bool per_vcpu)
 	bpf_object__for_each_program(p, s->obj)
 		bpf_program__set_autoload(p, !strncmp(bpf_program__name(p), "test_", 5));
 	s->rodata->targ_tgid = tgid;
-	s->rodata->targ_per_vcpu = per_vcpu;
 	assert_int_equal(standin_bpf__load(s), 0);
 	return s;
 }
 
 static void test_stock_guest_exit_traps(void **state)
 {
-	struct standin_bpf *s = standin_load(0, false);
+	struct standin_bpf *s = standin_load(0);
 	uint64_t t;
 
 	(void)state;
@@ -935,9 +950,9 @@ static void test_stock_guest_exit_traps(void **state)
 	assert_int_equal(bpft_run_n(s->progs.test_guest_exit, &t, 1, 7), 0);
 	t = 0xe40;
 	assert_int_equal(bpft_run_n(s->progs.test_guest_exit, &t, 1, 1), 0);
-	assert_int_equal(count_in(s->maps.counts, self(), 0, KVMSLB_CNT_EXIT, 0xe00, 0), 5);
-	assert_int_equal(count_in(s->maps.counts, self(), 0, KVMSLB_CNT_EXIT, 0xe20, 0), 2);
-	assert_int_equal(count_in(s->maps.counts, self(), 0, KVMSLB_CNT_EXIT, 0x380, 0), 1);
+	assert_int_equal(count_in(s->maps.counts, self(), me(), KVMSLB_CNT_EXIT, 0xe00, 0), 5);
+	assert_int_equal(count_in(s->maps.counts, self(), me(), KVMSLB_CNT_EXIT, 0xe20, 0), 2);
+	assert_int_equal(count_in(s->maps.counts, self(), me(), KVMSLB_CNT_EXIT, 0x380, 0), 1);
 	assert_int_equal(bpft_map_keys(s->maps.counts), 3);
 	standin_bpf__destroy(s);
 }
@@ -945,7 +960,7 @@ static void test_stock_guest_exit_traps(void **state)
 /* stock with BTF, after its reads: the exit names VM A's vcpu 2; we are VM B */
 static void test_stock_btf_charged_to_the_vcpus_vm(void **state)
 {
-	struct standin_bpf *s = standin_load(0, true);
+	struct standin_bpf *s = standin_load(0);
 	uint64_t a[3] = { VM_A, 2, 0xe20 };
 
 	(void)state;
@@ -955,7 +970,7 @@ static void test_stock_btf_charged_to_the_vcpus_vm(void **state)
 	assert_int_equal(bpft_map_keys(s->maps.counts), 1);
 	standin_bpf__destroy(s);
 	/* filtered on VM B: nothing */
-	s = standin_load(self(), false);
+	s = standin_load(self());
 	assert_int_equal(bpft_run_n(s->progs.test_guest_exit_vcpu, a, 3, 4), 0);
 	assert_int_equal(bpft_map_keys(s->maps.counts), 0);
 	standin_bpf__destroy(s);
@@ -963,7 +978,7 @@ static void test_stock_btf_charged_to_the_vcpus_vm(void **state)
 
 static void test_stock_page_fault_pairing(void **state)
 {
-	struct standin_bpf *s = standin_load(0, false);
+	struct standin_bpf *s = standin_load(0);
 	struct kvmslb_hist_val v;
 	uint64_t t, n;
 
@@ -972,21 +987,67 @@ static void test_stock_page_fault_pairing(void **state)
 	assert_int_equal(bpft_run(s->progs.test_pf_exit, &t, 1, NULL), 0);
 	t = 1000000;
 	assert_int_equal(bpft_run(s->progs.test_pf_enter, &t, 1, NULL), 0);
-	assert_int_equal(bpft_map_keys(s->maps.starts), 1);
+	assert_int_equal(start_of(s->maps.starts), 1000000);
 	t = 1000000 + 4096;	/* 4096 ns: slot 12, [4096, 8192) */
 	assert_int_equal(bpft_run(s->progs.test_pf_exit, &t, 1, NULL), 0);
-	assert_int_equal(bpft_map_keys(s->maps.starts), 0);
+	assert_int_equal(start_of(s->maps.starts), 0);
+	/* a second exit without an enter is unpaired */
+	assert_int_equal(bpft_run(s->progs.test_pf_exit, &t, 1, NULL), 0);
 	t = 5000000;
 	assert_int_equal(bpft_run(s->progs.test_pf_enter, &t, 1, NULL), 0);
 	t = 5000000 + 4095;	/* slot 11 */
 	assert_int_equal(bpft_run(s->progs.test_pf_exit, &t, 1, NULL), 0);
-	assert_int_equal(hist_in(s->maps.hists, self(), 0, KVMSLB_TRAP_PAGE_FAULT,
+	assert_int_equal(hist_in(s->maps.hists, self(), me(), KVMSLB_TRAP_PAGE_FAULT,
 				 KVMSLB_OUTCOME_NONE, &v, &n), 0);
 	assert_int_equal(n, 2);
 	assert_int_equal(v.slots[12], 1);
 	assert_int_equal(v.slots[11], 1);
 	assert_int_equal(v.max_ns, 4096);
+	assert_int_equal(stat_sum(s->maps.stats, KVMSLB_STAT_UNPAIRED_EXIT), 2);
+	standin_bpf__destroy(s);
+}
+
+/* Two threads' faults in one slot of the starts array: both said, none mixed. */
+struct pf_thread {
+	struct standin_bpf *s;
+	uint64_t t;
+	int err;
+};
+
+static void *pf_enter_thread(void *arg)
+{
+	struct pf_thread *p = arg;
+
+	p->err = bpft_run(p->s->progs.test_pf_enter, &p->t, 1, NULL);
+	return NULL;
+}
+
+static void test_stock_page_fault_slot_shared(void **state)
+{
+	struct standin_bpf *s = standin_bpf__open();
+	struct pf_thread other;
+	struct bpf_program *p;
+	pthread_t th;
+	uint64_t t;
+
+	(void)state;
+	assert_non_null(s);
+	bpf_object__for_each_program(p, s->obj)
+		bpf_program__set_autoload(p, !strncmp(bpf_program__name(p), "test_", 5));
+	s->rodata->starts_mask = 0;	/* one slot for every thread */
+	assert_int_equal(standin_bpf__load(s), 0);
+	t = 1000;
+	assert_int_equal(bpft_run(s->progs.test_pf_enter, &t, 1, NULL), 0);
+	other = (struct pf_thread){ .s = s, .t = 2000 };
+	assert_int_equal(pthread_create(&th, NULL, pf_enter_thread, &other), 0);
+	pthread_join(th, NULL);
+	assert_int_equal(other.err, 0);
+	/* the other thread's start took the slot: ours is lost, and said so */
+	assert_int_equal(stat_sum(s->maps.stats, KVMSLB_STAT_START_OVERFLOW), 1);
+	t = 5000;
+	assert_int_equal(bpft_run(s->progs.test_pf_exit, &t, 1, NULL), 0);
 	assert_int_equal(stat_sum(s->maps.stats, KVMSLB_STAT_UNPAIRED_EXIT), 1);
+	assert_int_equal(bpft_map_keys(s->maps.hists), 0);
 	standin_bpf__destroy(s);
 }
 
@@ -1018,7 +1079,7 @@ static void test_standin_ringbuf(void **state)
 	assert_int_equal(r.n, 25);
 	assert_int_equal(r.last.type, KVMSLB_EV_SEGMENT);
 	assert_int_equal(r.last.tgid, self());
-	n = count_in(s->maps.counts, self(), 0, KVMSLB_CNT_SEGMENT, 0x380, KVMSLB_SEG_INJECTED);
+	n = count_in(s->maps.counts, self(), me(), KVMSLB_CNT_SEGMENT, 0x380, KVMSLB_SEG_INJECTED);
 	assert_int_equal(n, 25);
 	assert_int_equal(stat_sum(s->maps.stats, KVMSLB_STAT_RB_LOST), 0);
 	ring_buffer__free(rb);
@@ -1065,13 +1126,12 @@ static void fake_vcpu(struct fake *f, int vm, int vcpu_id, int trap)
 	assert_int_equal(bpf_map_update_elem(bpf_map__fd(f->s->maps.fake), &k, f->mem, 0), 0);
 }
 
-static struct kvmslb_btf_bpf *btf_load(const char *btf, bool per_vcpu, int *err)
+static struct kvmslb_btf_bpf *btf_load(const char *btf, int *err)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .btf_custom_path = btf);
 	struct kvmslb_btf_bpf *s = kvmslb_btf_bpf__open_opts(&oo);
 
 	assert_non_null(s);
-	s->rodata->targ_per_vcpu = per_vcpu;
 	*err = kvmslb_btf_bpf__load(s);
 	if (*err) {
 		kvmslb_btf_bpf__destroy(s);
@@ -1104,10 +1164,10 @@ static void test_btf_object_needs_btf(void **state)
 
 	(void)state;
 	/* against this kernel's own BTF (or none), the relocation of arch.trap fails */
-	s = btf_load(NULL, false, &err);
+	s = btf_load(NULL, &err);
 	assert_null(s);
 	assert_true(err < 0);
-	s = btf_load(test_btf(), false, &err);
+	s = btf_load(test_btf(), &err);
 	assert_non_null(s);
 	kvmslb_btf_bpf__destroy(s);
 }
@@ -1125,7 +1185,7 @@ static void test_btf_guest_exit_reads_the_vcpu(void **state)
 
 	(void)state;
 	fake_init(&f);
-	s = btf_load(test_btf(), true, &err);
+	s = btf_load(test_btf(), &err);
 	assert_non_null(s);
 	ctx = f.addr;
 	fake_vcpu(&f, VM_A, 7, 0xe00);
@@ -1143,9 +1203,9 @@ static void test_btf_guest_exit_reads_the_vcpu(void **state)
 	/* page faults: paired in this thread, charged to the vcpu's VM */
 	fake_vcpu(&f, VM_A, 1, 0xe00);
 	assert_int_equal(bpft_run(s->progs.kvmslb_pf_enter_btf, &ctx, 1, NULL), 0);
-	assert_int_equal(bpft_map_keys(s->maps.starts), 1);
+	assert_true(start_of(s->maps.starts) > 0);
 	assert_int_equal(bpft_run(s->progs.kvmslb_pf_exit_btf, &ctx, 1, NULL), 0);
-	assert_int_equal(bpft_map_keys(s->maps.starts), 0);
+	assert_int_equal(start_of(s->maps.starts), 0);
 	{
 		struct kvmslb_hist_val v;
 		uint64_t n;
@@ -1172,13 +1232,13 @@ int main(void)
 		cmocka_unit_test(test_v1_segment_counts),
 		cmocka_unit_test(test_map_full_overflow),
 		cmocka_unit_test(test_map_sizes),
-		cmocka_unit_test(test_map_sizes_per_vcpu),
 		cmocka_unit_test(test_ringbuf_lost),
 		cmocka_unit_test(test_v1_guest_filter_per_vcpu),
 		cmocka_unit_test(test_tp_offsets_attached),
 		cmocka_unit_test(test_stock_guest_exit_traps),
 		cmocka_unit_test(test_stock_btf_charged_to_the_vcpus_vm),
 		cmocka_unit_test(test_stock_page_fault_pairing),
+		cmocka_unit_test(test_stock_page_fault_slot_shared),
 		cmocka_unit_test(test_standin_ringbuf),
 		cmocka_unit_test(test_btf_check),
 		cmocka_unit_test(test_btf_object_needs_btf),
