@@ -15,7 +15,9 @@
  *
  * Maps are bounded (sized by userspace from the options and the host); an
  * increment whose key cannot be inserted is added to an overflow counter
- * in 'stats', never lost silently.
+ * in 'stats', never lost silently. Counts and histograms go to a per-CPU,
+ * direct-mapped cache first, the hash maps when another key holds the
+ * slot (include/kvmslb/maps.h).
  *
  * One writer per key: keys are always per vcpu (a vcpu id, or the thread
  * that emits the event), whatever the user asked to see; userspace sums
@@ -25,10 +27,11 @@
  * no per-CPU copies (a 288-byte histogram times 150+ possible CPUs of a
  * POWER host, times 1000 guests, would be gigabytes).
  *
- * Cost: an event is one hash lookup and a few adds. Nothing else is
- * touched on the common path (the number of events handled is what the
- * maps hold): each cache line more is a measurable share of the handler's
- * cost (tests/bench/10-bpf-handlers.sh).
+ * Cost: an event is one array lookup (one hash lookup when its cache slot
+ * is taken) and a few adds. Nothing else is touched on the common path
+ * (the number of events handled is what the maps hold): each cache line
+ * more is a measurable share of the handler's cost
+ * (tests/bench/10-bpf-handlers.sh).
  */
 #ifndef KVMSLB_HANDLERS_H
 #define KVMSLB_HANDLERS_H
@@ -58,11 +61,26 @@ const volatile __u32 exit_trap_size = 0;
 /* the starts array's size - 1 (a power of two - 1) */
 const volatile __u32 starts_mask = KVMSLB_STARTS_MAX - 1;
 
+/* Per-CPU caches in front of counts and hists (include/kvmslb/maps.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, KVMSLB_CACHE_SLOTS);
+	__type(key, __u32);
+	__type(value, struct kvmslb_count_slot);
+} count_cache SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, KVMSLB_CACHE_SLOTS);
+	__type(key, __u32);
+	__type(value, struct kvmslb_hist_slot);
+} hist_cache SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, KVMSLB_COUNTS_MAX);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct kvmslb_count_key);
+	__type(key, __u64);
 	__type(value, __u64);
 } counts SEC(".maps");
 
@@ -70,7 +88,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, KVMSLB_HISTS_MAX);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct kvmslb_hist_key);
+	__type(key, __u64);
 	__type(value, struct kvmslb_hist_val);
 } hists SEC(".maps");
 
@@ -185,32 +203,6 @@ static __always_inline __u32 kvmslb_slot(__u64 v)
  * narrower stores makes those loads miss store forwarding and wait, which
  * tripled the cost of a lookup in tests/bench/10-bpf-handlers.sh (x86).
  */
-union kvmslb_key12 {
-	struct kvmslb_count_key count;
-	struct kvmslb_hist_key hist;
-	struct {
-		__u64 ids;	/* tgid, tid */
-		__u32 rest;	/* code/trap, kind/outcome, flag/pad */
-	} w;
-};
-
-static __always_inline void key12(union kvmslb_key12 *k, __u32 tgid, __u32 tid, __u16 code,
-				  __u8 kind, __u8 flag)
-{
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	__u64 ids = tgid | (__u64)tid << 32;
-	__u32 rest = code | (__u32)kind << 16 | (__u32)flag << 24;
-#else
-	__u64 ids = (__u64)tgid << 32 | tid;
-	__u32 rest = (__u32)code << 16 | (__u32)kind << 8 | flag;
-#endif
-
-	/* whole values in registers: clang must not split the stores */
-	asm volatile("" : "+r"(ids), "+r"(rest));
-	k->w.ids = ids;
-	k->w.rest = rest;
-}
-
 union kvmslb_vcpu_key8 {
 	struct kvmslb_vcpu_key key;
 	__u64 raw;
@@ -236,20 +228,57 @@ static __always_inline void stat_add(__u32 idx, __u64 n)
 		*v += n;
 }
 
+/*
+ * This CPU's slot for 'key' in a cache map (whose values start with their
+ * key): the first of its two slots (kvmslb_cache_slot(), and the one next
+ * to it) that holds the key or is free, taking a free one; NULL if other
+ * keys hold both. *taken: a slot was just taken (a new key on this CPU).
+ */
+static __always_inline void *cache_get(void *cache, __u64 key, bool *taken)
+{
+	__u32 slot = kvmslb_cache_slot(key);
+	__u64 *e = bpf_map_lookup_elem(cache, &slot);
+
+	*taken = false;
+	if (!e || *e == key)
+		return e;
+	if (*e) {
+		slot ^= 1;
+		e = bpf_map_lookup_elem(cache, &slot);
+		if (!e || *e == key)
+			return e;
+		if (*e)
+			return NULL;
+	}
+	*e = key;
+	*taken = true;
+	return e;
+}
+
 static __always_inline void count_add(const struct kvmslb_who *w, __u8 kind, __u16 code,
 				      __u8 flag, __u64 n)
 {
-	union kvmslb_key12 k;
+	__u64 key = kvmslb_key(w->tgid, w->unit, code, kvmslb_count_sub(kind, flag));
+	struct kvmslb_count_slot *e;
+	bool taken;
 	__u64 *v;
 
-	key12(&k, w->tgid, w->unit, code, kind, flag);
-	v = bpf_map_lookup_elem(&counts, &k.count);
+	e = cache_get(&count_cache, key, &taken);
+	if (e) {
+		if (taken)
+			note_new_key(w->tgid);
+		e->n += n;
+		return;
+	}
+	/* the slot is another key's on this CPU: the hash map */
+	asm volatile("" : "+r"(key));
+	v = bpf_map_lookup_elem(&counts, &key);
 	if (!v) {
 		__u64 zero = 0;
 
-		if (!bpf_map_update_elem(&counts, &k.count, &zero, BPF_NOEXIST))
+		if (!bpf_map_update_elem(&counts, &key, &zero, BPF_NOEXIST))
 			note_new_key(w->tgid);
-		v = bpf_map_lookup_elem(&counts, &k.count);
+		v = bpf_map_lookup_elem(&counts, &key);
 		if (!v) {
 			stat_add(KVMSLB_STAT_COUNT_OVERFLOW, n);
 			return;
@@ -261,22 +290,32 @@ static __always_inline void count_add(const struct kvmslb_who *w, __u8 kind, __u
 static __always_inline void hist_add(const struct kvmslb_who *w, __u16 trap, __u8 outcome,
 				     __u64 lat_ns, bool injected, __u32 dropped)
 {
+	__u64 key = kvmslb_key(w->tgid, w->unit, trap, outcome);
+	struct kvmslb_hist_slot *e;
 	struct kvmslb_hist_val *v;
-	union kvmslb_key12 k;
+	bool taken;
 	__u32 slot;
 
-	key12(&k, w->tgid, w->unit, trap, outcome, 0);
-	v = bpf_map_lookup_elem(&hists, &k.hist);
-	if (!v) {
-		struct kvmslb_hist_val zero;
-
-		__builtin_memset(&zero, 0, sizeof(zero));
-		if (!bpf_map_update_elem(&hists, &k.hist, &zero, BPF_NOEXIST))
+	e = cache_get(&hist_cache, key, &taken);
+	if (e) {
+		if (taken)
 			note_new_key(w->tgid);
-		v = bpf_map_lookup_elem(&hists, &k.hist);
+		v = &e->v;
+	} else {
+		/* the slot is another key's on this CPU: the hash map */
+		asm volatile("" : "+r"(key));
+		v = bpf_map_lookup_elem(&hists, &key);
 		if (!v) {
-			stat_add(KVMSLB_STAT_HIST_OVERFLOW, 1);
-			return;
+			struct kvmslb_hist_val zero;
+
+			__builtin_memset(&zero, 0, sizeof(zero));
+			if (!bpf_map_update_elem(&hists, &key, &zero, BPF_NOEXIST))
+				note_new_key(w->tgid);
+			v = bpf_map_lookup_elem(&hists, &key);
+			if (!v) {
+				stat_add(KVMSLB_STAT_HIST_OVERFLOW, 1);
+				return;
+			}
 		}
 	}
 	slot = kvmslb_slot(lat_ns);

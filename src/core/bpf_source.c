@@ -19,7 +19,8 @@ struct bpf_source {
 	struct kvmslb_bpf *skel;	/* one of the two objects */
 	struct kvmslb_btf_bpf *skel_btf;
 	struct bpf_object *obj;
-	struct bpf_map *counts, *hists, *stats, *vcpu_seg, *events, *new_keys;
+	struct bpf_map *counts, *hists, *count_cache, *hist_cache, *stats, *vcpu_seg;
+	struct bpf_map *events, *new_keys;
 	bool per_vcpu;
 	struct ring_buffer *rb;
 	struct bpf_source_info info;
@@ -222,6 +223,8 @@ int bpf_source_open(const struct bpf_source_opts *o, struct bpf_source **out, ch
 	s->counts = bpf_object__find_map_by_name(s->obj, "counts");
 	s->hists = bpf_object__find_map_by_name(s->obj, "hists");
 	s->stats = bpf_object__find_map_by_name(s->obj, "stats");
+	s->count_cache = bpf_object__find_map_by_name(s->obj, "count_cache");
+	s->hist_cache = bpf_object__find_map_by_name(s->obj, "hist_cache");
 	s->vcpu_seg = bpf_object__find_map_by_name(s->obj, "vcpu_seg");
 	s->per_vcpu = o->per_vcpu;
 	s->new_keys = bpf_object__find_map_by_name(s->obj, "new_keys");
@@ -270,6 +273,8 @@ int bpf_source_read(struct bpf_source *s, struct agg *a)
 	struct bpf_map_fds fds = {
 		.counts = bpf_map__fd(s->counts),
 		.hists = bpf_map__fd(s->hists),
+		.count_cache = bpf_map__fd(s->count_cache),
+		.hist_cache = bpf_map__fd(s->hist_cache),
 		.stats = bpf_map__fd(s->stats),
 		.vcpu_seg = s->vcpu_seg ? bpf_map__fd(s->vcpu_seg) : -1,
 	};
@@ -283,11 +288,44 @@ static uint32_t unit_of(uint32_t key_unit, bool per_vcpu)
 	return per_vcpu ? key_unit : 0;
 }
 
+static int count_one(struct agg *a, uint64_t key, uint64_t n, bool per_vcpu)
+{
+	uint32_t sub = kvmslb_key_sub(key), unit = unit_of(kvmslb_key_unit(key), per_vcpu);
+
+	a->health.events += n;
+	if (sub >> 2 == KVMSLB_CNT_SEGMENT)
+		return agg_segment(a, kvmslb_key_tgid(key), unit, kvmslb_key_code(key), sub & 3, n);
+	if (sub >> 2 == KVMSLB_CNT_EXIT)
+		return agg_exit(a, kvmslb_key_tgid(key), unit, kvmslb_key_code(key), n);
+	return 0;
+}
+
+static int hist_one(struct agg *a, uint64_t key, const struct kvmslb_hist_val *v,
+		    bool per_vcpu)
+{
+	uint32_t outcome = kvmslb_key_sub(key);
+	struct log2_hist h;
+
+	memset(&h, 0, sizeof(h));
+	for (int i = 0; i < HIST_SLOTS; i++) {
+		h.slots[i] = v->slots[i];
+		h.count += v->slots[i];
+	}
+	if (!h.count)
+		return 0;
+	h.sum_ns = v->sum_ns;
+	h.max_ns = v->max_ns;
+	h.max_exact = true;
+	a->health.events += h.count;
+	return agg_fault_hist(a, kvmslb_key_tgid(key), unit_of(kvmslb_key_unit(key), per_vcpu),
+			      kvmslb_key_code(key), outcome == 0x7f ? KVMSLB_OUTCOME_NONE : outcome,
+			      &h, v->injected, v->dropped);
+}
+
 /* counts: one value per key (one writer: the vcpu) */
 static int read_counts(int fd, bool per_vcpu, struct agg *a)
 {
-	struct kvmslb_count_key key, next, *prev = NULL;
-	uint64_t v;
+	uint64_t key, next, *prev = NULL, v;
 	int err = 0;
 
 	while (!err && bpf_map_get_next_key(fd, prev, &next) == 0) {
@@ -295,13 +333,47 @@ static int read_counts(int fd, bool per_vcpu, struct agg *a)
 		prev = &key;
 		if (bpf_map_lookup_elem(fd, &key, &v))
 			continue;	/* deleted meanwhile */
-		a->health.events += v;
-		if (key.kind == KVMSLB_CNT_SEGMENT)
-			err = agg_segment(a, key.tgid, unit_of(key.tid, per_vcpu), key.code,
-					  key.flag, v);
-		else if (key.kind == KVMSLB_CNT_EXIT)
-			err = agg_exit(a, key.tgid, unit_of(key.tid, per_vcpu), key.code, v);
+		err = count_one(a, key, v, per_vcpu);
 	}
+	return err;
+}
+
+/* hists: one value per key (one writer: the vcpu) */
+static int read_hists(int fd, bool per_vcpu, struct agg *a)
+{
+	uint64_t key, next, *prev = NULL;
+	struct kvmslb_hist_val v;
+	int err = 0;
+
+	while (!err && bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &v))
+			continue;
+		err = hist_one(a, key, &v, per_vcpu);
+	}
+	return err;
+}
+
+/* The per-CPU caches: every CPU's slots that a key holds. */
+static int read_caches(int count_fd, int hist_fd, int ncpus, bool per_vcpu, struct agg *a)
+{
+	struct kvmslb_count_slot *cs = calloc(ncpus, sizeof(*cs));
+	struct kvmslb_hist_slot *hs = calloc(ncpus, sizeof(*hs));
+	int err = cs && hs ? 0 : -ENOMEM;
+
+	for (uint32_t i = 0; !err && i < KVMSLB_CACHE_SLOTS; i++) {
+		if (!bpf_map_lookup_elem(count_fd, &i, cs))
+			for (int c = 0; !err && c < ncpus; c++)
+				if (cs[c].key)
+					err = count_one(a, cs[c].key, cs[c].n, per_vcpu);
+		if (!err && !bpf_map_lookup_elem(hist_fd, &i, hs))
+			for (int c = 0; !err && c < ncpus; c++)
+				if (hs[c].key)
+					err = hist_one(a, hs[c].key, &hs[c].v, per_vcpu);
+	}
+	free(cs);
+	free(hs);
 	return err;
 }
 
@@ -330,35 +402,6 @@ static int read_vcpu_seg(int fd, bool per_vcpu, struct agg *a)
 				err = agg_segment(a, key.vm, unit, vector[i], true,
 						  v.n[i][KVMSLB_SEG_INJECTED]);
 		}
-	}
-	return err;
-}
-
-/* hists: one value per key (one writer: the vcpu) */
-static int read_hists(int fd, bool per_vcpu, struct agg *a)
-{
-	struct kvmslb_hist_key key, next, *prev = NULL;
-	struct kvmslb_hist_val v;
-	int err = 0;
-
-	while (!err && bpf_map_get_next_key(fd, prev, &next) == 0) {
-		struct log2_hist h;
-
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &v))
-			continue;
-		memset(&h, 0, sizeof(h));
-		for (int i = 0; i < HIST_SLOTS; i++) {
-			h.slots[i] = v.slots[i];
-			h.count += v.slots[i];
-		}
-		h.sum_ns = v.sum_ns;
-		h.max_ns = v.max_ns;
-		h.max_exact = true;
-		a->health.events += h.count;
-		err = agg_fault_hist(a, key.tgid, unit_of(key.tid, per_vcpu), key.trap,
-				     key.outcome, &h, v.injected, v.dropped);
 	}
 	return err;
 }
@@ -397,7 +440,9 @@ int bpf_maps_read(const struct bpf_map_fds *fds, bool per_vcpu, struct agg *a)
 	if (ncpus <= 0)
 		return ncpus ? ncpus : -EINVAL;
 	a->health.events = 0;
-	err = read_counts(fds->counts, per_vcpu, a);
+	err = read_caches(fds->count_cache, fds->hist_cache, ncpus, per_vcpu, a);
+	if (!err)
+		err = read_counts(fds->counts, per_vcpu, a);
 	if (!err && fds->vcpu_seg >= 0)
 		err = read_vcpu_seg(fds->vcpu_seg, per_vcpu, a);
 	if (!err)

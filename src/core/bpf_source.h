@@ -82,6 +82,7 @@ void bpf_source_close(struct bpf_source *s);
 /* The map reader, on bare map fds (for tests of other BPF objects). */
 struct bpf_map_fds {
 	int counts, hists, stats;
+	int count_cache, hist_cache;	/* the per-CPU caches in front of counts, hists */
 	int vcpu_seg;		/* -1: none (objects without the v2 programs) */
 };
 int bpf_maps_read(const struct bpf_map_fds *fds, bool per_vcpu, struct agg *a);

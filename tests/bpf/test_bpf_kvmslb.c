@@ -16,6 +16,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -109,18 +110,143 @@ static uint64_t stat_get(struct kvmslb_bpf *s, uint32_t idx)
 	return stat_sum(s->maps.stats, idx);
 }
 
-/* counts: one shared value per key */
-static uint64_t count_in(const struct bpf_map *counts, uint32_t tgid, uint32_t tid,
-			 uint8_t kind, uint16_t code, uint8_t flag)
-{
-	struct kvmslb_count_key k = {
-		.tgid = tgid, .tid = tid, .code = code, .kind = kind, .flag = flag,
-	};
-	uint64_t v;
+/*
+ * Counts and histograms live in a per-CPU cache slot or, when another key
+ * holds the slot, in the hash map: these read a key's total from both,
+ * every CPU.
+ */
+struct cached {
+	const struct bpf_map *cache, *map;
+};
 
-	if (bpf_map_lookup_elem(bpf_map__fd(counts), &k, &v))
-		return UINT64_MAX;	/* no such key */
-	return v;
+#define COUNTS(o) ((struct cached){ (o)->maps.count_cache, (o)->maps.counts })
+#define HISTS(o) ((struct cached){ (o)->maps.hist_cache, (o)->maps.hists })
+
+static void *percpu_slots(const struct bpf_map *cache, uint32_t i, size_t size)
+{
+	void *buf = calloc(libbpf_num_possible_cpus(), size);
+
+	assert_non_null(buf);
+	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(cache), &i, buf), 0);
+	return buf;
+}
+
+/* A count's total; UINT64_MAX if no CPU's cache nor the hash map has the key. */
+static uint64_t count_in(struct cached c, uint32_t tgid, uint32_t unit, uint8_t kind,
+			 uint16_t code, uint8_t flag)
+{
+	uint64_t key = kvmslb_key(tgid, unit, code, kvmslb_count_sub(kind, flag)), v, sum = 0;
+	bool found = false;
+
+	for (int way = 0; way < 2; way++) {
+		struct kvmslb_count_slot *e = percpu_slots(c.cache, kvmslb_cache_slot(key) ^ way,
+							  sizeof(*e));
+
+		for (int i = 0; i < libbpf_num_possible_cpus(); i++)
+			if (e[i].key == key) {
+				sum += e[i].n;
+				found = true;
+			}
+		free(e);
+	}
+	if (!bpf_map_lookup_elem(bpf_map__fd(c.map), &key, &v)) {
+		sum += v;
+		found = true;
+	}
+	return found ? sum : UINT64_MAX;
+}
+
+static void hist_sum(struct kvmslb_hist_val *v, const struct kvmslb_hist_val *x)
+{
+	for (int k = 0; k < KVMSLB_HIST_SLOTS; k++)
+		v->slots[k] += x->slots[k];
+	v->sum_ns += x->sum_ns;
+	v->injected += x->injected;
+	v->dropped += x->dropped;
+	if (x->max_ns > v->max_ns)
+		v->max_ns = x->max_ns;
+}
+
+/* A histogram's total (samples = the sum of the slots); -ENOENT if none. */
+static int hist_in(struct cached c, uint32_t tgid, uint32_t unit, uint16_t trap,
+		   uint8_t outcome, struct kvmslb_hist_val *v, uint64_t *samples)
+{
+	uint64_t key = kvmslb_key(tgid, unit, trap, outcome);
+	struct kvmslb_hist_val h;
+	bool found = false;
+
+	memset(v, 0, sizeof(*v));
+	for (int way = 0; way < 2; way++) {
+		struct kvmslb_hist_slot *e = percpu_slots(c.cache, kvmslb_cache_slot(key) ^ way,
+							 sizeof(*e));
+
+		for (int i = 0; i < libbpf_num_possible_cpus(); i++)
+			if (e[i].key == key) {
+				hist_sum(v, &e[i].v);
+				found = true;
+			}
+		free(e);
+	}
+	if (!bpf_map_lookup_elem(bpf_map__fd(c.map), &key, &h)) {
+		hist_sum(v, &h);
+		found = true;
+	}
+	*samples = 0;
+	for (int k = 0; k < KVMSLB_HIST_SLOTS; k++)
+		*samples += v->slots[k];
+	return found ? 0 : -ENOENT;
+}
+
+/* Distinct keys held by the caches (every CPU) and the hash map. */
+static int nkeys(struct cached c)
+{
+	size_t stride = (bpf_map__value_size(c.cache) + 7) & ~7UL;
+	enum { MAX = 1 << 16 };
+	uint64_t *keys = calloc(MAX, sizeof(*keys)), key, next, *prev = NULL;
+	int n = 0;
+
+	assert_non_null(keys);
+	for (uint32_t i = 0; i < KVMSLB_CACHE_SLOTS; i++) {
+		char *e = percpu_slots(c.cache, i, stride);
+
+		for (int cpu = 0; cpu < libbpf_num_possible_cpus(); cpu++) {
+			uint64_t k = *(uint64_t *)(e + cpu * stride);
+			bool dup = !k || k == ~0ULL;	/* free, or blocked (cache_block) */
+
+			for (int j = 0; j < n && !dup; j++)
+				dup = keys[j] == k;
+			if (!dup && n < MAX)
+				keys[n++] = k;
+		}
+		free(e);
+	}
+	/* hash keys are distinct; one in a cache too is counted once */
+	while (bpf_map_get_next_key(bpf_map__fd(c.map), prev, &next) == 0) {
+		bool dup = false;
+
+		key = next;
+		prev = &key;
+		for (int j = 0; j < n && !dup && j < KVMSLB_CACHE_SLOTS * 256; j++)
+			dup = keys[j] == key;
+		if (!dup && n < MAX)
+			keys[n++] = key;
+	}
+	free(keys);
+	return n;
+}
+
+/* Every cache slot of every CPU held by a key no event has: the hash maps only. */
+static void cache_block(const struct bpf_map *cache)
+{
+	size_t stride = (bpf_map__value_size(cache) + 7) & ~7UL;
+	char *buf = calloc(libbpf_num_possible_cpus(), stride);
+
+	assert_non_null(buf);
+	for (int cpu = 0; cpu < libbpf_num_possible_cpus(); cpu++)
+		*(uint64_t *)(buf + cpu * stride) = ~0ULL;
+	for (uint32_t i = 0; i < KVMSLB_CACHE_SLOTS; i++)
+		assert_int_equal(bpf_map_update_elem(bpf_map__fd(cache), &i, buf, 0), 0);
+	free(buf);
 }
 
 /* v2 segment counts of one vcpu: [0 DSegI, 1 ISegI][enum kvmslb_seg_kind] */
@@ -136,7 +262,7 @@ static struct kvmslb_vcpu_seg vseg(struct kvmslb_bpf *s, uint32_t vm, uint32_t v
 static uint64_t count_get(struct kvmslb_bpf *s, uint32_t tgid, uint32_t tid, uint8_t kind,
 			  uint16_t code, uint8_t flag)
 {
-	return count_in(s->maps.counts, tgid, tid, kind, code, flag);
+	return count_in(COUNTS(s), tgid, tid, kind, code, flag);
 }
 
 /* The pending page-fault start of this thread (0: none). */
@@ -150,20 +276,6 @@ static uint64_t start_of(const struct bpf_map *starts)
 		return 0;
 	assert_int_equal(v >> KVMSLB_START_TIME_BITS, me());
 	return v & KVMSLB_START_TIME_MASK;
-}
-
-/* hists: one shared value per key; samples = the sum of the slots */
-static int hist_in(const struct bpf_map *hists, uint32_t tgid, uint32_t tid, uint16_t trap,
-		   uint8_t outcome, struct kvmslb_hist_val *v, uint64_t *samples)
-{
-	struct kvmslb_hist_key k = { .tgid = tgid, .tid = tid, .trap = trap, .outcome = outcome };
-
-	if (bpf_map_lookup_elem(bpf_map__fd(hists), &k, v))
-		return -errno;
-	*samples = 0;
-	for (int i = 0; i < KVMSLB_HIST_SLOTS; i++)
-		*samples += v->slots[i];
-	return 0;
 }
 
 /* ---- argument vectors of the patched tracepoints (abi.h) -------------------- */
@@ -211,6 +323,8 @@ static void read_agg_pv(struct kvmslb_bpf *s, bool per_vcpu, struct agg *a)
 	struct bpf_map_fds fds = {
 		.counts = bpf_map__fd(s->maps.counts),
 		.hists = bpf_map__fd(s->maps.hists),
+		.count_cache = bpf_map__fd(s->maps.count_cache),
+		.hist_cache = bpf_map__fd(s->maps.hist_cache),
 		.stats = bpf_map__fd(s->maps.stats),
 		.vcpu_seg = bpf_map__fd(s->maps.vcpu_seg),
 	};
@@ -276,12 +390,12 @@ static void test_v2_charged_to_the_vm_it_names(void **state)
 	assert_int_equal(st.n[0][KVMSLB_SEG_REAL] + st.n[0][KVMSLB_SEG_RECOVERED], 0);
 	assert_int_equal(st.last_dsegi, 1);
 	assert_int_equal(bpft_map_keys(s->maps.vcpu_seg), 1);
-	assert_int_equal(bpft_map_keys(s->maps.counts), 0);
-	assert_int_equal(hist_in(s->maps.hists, VM_A, vcpu_unit(3), 0xe00,
+	assert_int_equal(nkeys(COUNTS(s)), 0);
+	assert_int_equal(hist_in(HISTS(s), VM_A, vcpu_unit(3), 0xe00,
 				 KVMSLB_OUTCOME_SEGMENT, &v, &n), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(v.injected, 1);
-	assert_int_equal(bpft_map_keys(s->maps.hists), 1);
+	assert_int_equal(nkeys(HISTS(s)), 1);
 
 	/* the reader gives VM A its counts, under vcpu 3; nothing for this process */
 	read_agg(s, &a);
@@ -304,7 +418,7 @@ static void test_v2_charged_to_the_vm_it_names(void **state)
 	seg_v1(s, KVMSLB_TRAP_DATA_SEGMENT, 1, 1);
 	assert_int_equal(count_get(s, self(), (uint32_t)syscall(SYS_gettid), KVMSLB_CNT_SEGMENT,
 				   0x380, KVMSLB_SEG_INJECTED), 1);
-	assert_int_equal(bpft_map_keys(s->maps.counts), 1);
+	assert_int_equal(nkeys(COUNTS(s)), 1);
 	assert_int_equal(bpft_map_keys(s->maps.vcpu_seg), 0);
 	kvmslb_bpf__destroy(s);
 }
@@ -321,8 +435,8 @@ static void test_v2_guest_filter(void **state)
 	/* filtering on VM B (us): VM A's events are not ours, whoever runs them */
 	seg_v2(s, VM_A, 0, KVMSLB_TRAP_DATA_SEGMENT, false, 0, 1, 0);
 	hfault_v2(s, VM_A, 0, KVMSLB_TRAP_H_DATA_STORAGE, KVMSLB_OUTCOME_RETRY, 10, false, 0);
-	assert_int_equal(bpft_map_keys(s->maps.counts), 0);
-	assert_int_equal(bpft_map_keys(s->maps.hists), 0);
+	assert_int_equal(nkeys(COUNTS(s)), 0);
+	assert_int_equal(nkeys(HISTS(s)), 0);
 	assert_int_equal(bpft_map_keys(s->maps.vcpu_seg), 0);
 	assert_int_equal(events(s), 0);
 	kvmslb_bpf__destroy(s);
@@ -578,19 +692,19 @@ static void test_hist_bucket_edges(void **state)
 		hfault_v1(s, KVMSLB_TRAP_H_DATA_STORAGE, KVMSLB_OUTCOME_RETRY, lat[i], i & 1, 3);
 	hfault_v1(s, KVMSLB_TRAP_H_INST_STORAGE, KVMSLB_OUTCOME_SEGMENT, 1000, 1, 0);
 
-	assert_int_equal(hist_in(s->maps.hists, self(), me(), KVMSLB_TRAP_H_DATA_STORAGE,
+	assert_int_equal(hist_in(HISTS(s), self(), me(), KVMSLB_TRAP_H_DATA_STORAGE,
 				 KVMSLB_OUTCOME_RETRY, &v, &n), 0);
 	assert_memory_equal(v.slots, want, sizeof(want));
 	assert_int_equal(n, 11);
 	assert_int_equal(v.max_ns, UINT64_MAX);
 	assert_int_equal(v.injected, 5);
 	assert_int_equal(v.dropped, 33);
-	assert_int_equal(hist_in(s->maps.hists, self(), me(), KVMSLB_TRAP_H_INST_STORAGE,
+	assert_int_equal(hist_in(HISTS(s), self(), me(), KVMSLB_TRAP_H_INST_STORAGE,
 				 KVMSLB_OUTCOME_SEGMENT, &v, &n), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(v.slots[9], 1);	/* 1000 in [512, 1024) */
 	assert_int_equal(v.sum_ns, 1000);
-	assert_int_equal(bpft_map_keys(s->maps.hists), 2);
+	assert_int_equal(nkeys(HISTS(s)), 2);
 	assert_int_equal(stat_get(s, KVMSLB_STAT_HIST_OVERFLOW), 0);
 
 	/* the userspace reader sums the same thing */
@@ -619,11 +733,11 @@ static void test_v2_hfault_drops(void **state)
 	(void)state;
 	hfault_v2(s, VM_A, 0, KVMSLB_TRAP_H_INST_STORAGE, KVMSLB_OUTCOME_REFLECT, 5000, false, 0);
 	hfault_v2(s, VM_A, 1, KVMSLB_TRAP_H_INST_STORAGE, KVMSLB_OUTCOME_REFLECT, 9000, false, 17);
-	assert_int_equal(hist_in(s->maps.hists, VM_A, vcpu_unit(0), KVMSLB_TRAP_H_INST_STORAGE,
+	assert_int_equal(hist_in(HISTS(s), VM_A, vcpu_unit(0), KVMSLB_TRAP_H_INST_STORAGE,
 				 KVMSLB_OUTCOME_REFLECT, &v, &n), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(v.slots[12], 1);	/* 5000 in [4096, 8192) */
-	assert_int_equal(hist_in(s->maps.hists, VM_A, vcpu_unit(1), KVMSLB_TRAP_H_INST_STORAGE,
+	assert_int_equal(hist_in(HISTS(s), VM_A, vcpu_unit(1), KVMSLB_TRAP_H_INST_STORAGE,
 				 KVMSLB_OUTCOME_REFLECT, &v, &n), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(v.slots[13], 1);
@@ -662,7 +776,7 @@ static void test_v1_segment_counts(void **state)
 	assert_int_equal(count_get(s, self(), me(), KVMSLB_CNT_SEGMENT, 0x380, 1), 4);
 	assert_int_equal(count_get(s, self(), me(), KVMSLB_CNT_SEGMENT, 0x480, 1), 2);
 	assert_int_equal(count_get(s, self(), me(), KVMSLB_CNT_SEGMENT, 0x480, 0), UINT64_MAX);
-	assert_int_equal(bpft_map_keys(s->maps.counts), 3);
+	assert_int_equal(nkeys(COUNTS(s)), 3);
 	/* v1 keeps no cumulative state */
 	assert_int_equal(bpft_map_keys(s->maps.vcpu_seg), 0);
 	assert_int_equal(events(s), 9);
@@ -675,23 +789,115 @@ static void test_map_full_overflow(void **state)
 	struct kvmslb_bpf *s = open_load(&c);
 
 	(void)state;
+	/* the hash maps behind the caches */
+	cache_block(s->maps.count_cache);
+	cache_block(s->maps.hist_cache);
 	seg_v1(s, KVMSLB_TRAP_DATA_SEGMENT, 0, 1);
 	seg_v1(s, KVMSLB_TRAP_DATA_SEGMENT, 1, 1);
 	/* a third key does not fit: its increments are counted as overflow */
 	seg_v1(s, KVMSLB_TRAP_INST_SEGMENT, 0, 3);
 	/* existing keys still count */
 	seg_v1(s, KVMSLB_TRAP_DATA_SEGMENT, 0, 2);
-	assert_int_equal(bpft_map_keys(s->maps.counts), 2);
+	assert_int_equal(nkeys(COUNTS(s)), 2);
 	assert_int_equal(count_get(s, self(), me(), KVMSLB_CNT_SEGMENT, 0x380, 0), 3);
 	assert_int_equal(stat_get(s, KVMSLB_STAT_COUNT_OVERFLOW), 3);
 
 	hfault_v1(s, KVMSLB_TRAP_H_DATA_STORAGE, KVMSLB_OUTCOME_RETRY, 100, 0, 0);
 	hfault_v1(s, KVMSLB_TRAP_H_DATA_STORAGE, KVMSLB_OUTCOME_MMIO, 100, 0, 0);
 	hfault_v1(s, KVMSLB_TRAP_H_INST_STORAGE, KVMSLB_OUTCOME_RETRY, 100, 0, 0);
-	assert_int_equal(bpft_map_keys(s->maps.hists), 1);
+	assert_int_equal(nkeys(HISTS(s)), 1);
 	assert_int_equal(stat_get(s, KVMSLB_STAT_HIST_OVERFLOW), 2);
 	/* the events the maps could not hold were handled too */
 	assert_int_equal(events(s), 10);
+	kvmslb_bpf__destroy(s);
+}
+
+/*
+ * A key whose cache slot another key holds goes to the hash map; the
+ * totals are the same whichever way an event went, and the reader adds
+ * them up.
+ */
+static void cache_events(struct kvmslb_bpf *s, uint32_t vm_a, uint32_t vm_b, uint32_t vm_c)
+{
+	hfault_v2(s, vm_c, 0, 0xe00, KVMSLB_OUTCOME_RETRY, 1, false, 0);
+	hfault_v2(s, vm_a, 0, 0xe00, KVMSLB_OUTCOME_RETRY, 100, false, 0);
+	hfault_v2(s, vm_b, 0, 0xe00, KVMSLB_OUTCOME_RETRY, 200, true, 2);
+	hfault_v2(s, vm_a, 0, 0xe00, KVMSLB_OUTCOME_RETRY, 300, false, 0);
+	hfault_v2(s, vm_b, 0, 0xe00, KVMSLB_OUTCOME_RETRY, 400, false, 0);
+}
+
+static void test_cache_slot_taken(void **state)
+{
+	struct cfg c = { .per_vcpu = true };
+	struct kvmslb_bpf *s = open_load(&c), *h;
+	uint32_t slot = kvmslb_cache_slot(kvmslb_key(VM_A, vcpu_unit(0), 0xe00,
+						     KVMSLB_OUTCOME_RETRY));
+	uint32_t vm_b = VM_A + 1, vm_c;
+	struct kvmslb_hist_val v;
+	struct agg a, b;
+	uint64_t n;
+
+	(void)state;
+	/* three VMs whose (vcpu 0, 0xe00, retry) keys have the same two cache slots */
+	while (kvmslb_cache_slot(kvmslb_key(vm_b, vcpu_unit(0), 0xe00, KVMSLB_OUTCOME_RETRY)) !=
+	       slot)
+		vm_b++;
+	vm_c = vm_b + 1;
+	while (kvmslb_cache_slot(kvmslb_key(vm_c, vcpu_unit(0), 0xe00, KVMSLB_OUTCOME_RETRY)) !=
+	       slot)
+		vm_c++;
+	/* C takes the first slot, A the one next to it, B goes to the hash map */
+	cache_events(s, VM_A, vm_b, vm_c);
+	assert_int_equal(bpft_map_keys(s->maps.hists), 1);
+	{
+		struct kvmslb_hist_slot *e = percpu_slots(s->maps.hist_cache, slot,
+							  sizeof(*e));
+		struct kvmslb_hist_slot *f = percpu_slots(s->maps.hist_cache, slot ^ 1,
+							  sizeof(*f));
+		int cpu = sched_getcpu();
+
+		assert_int_equal(kvmslb_key_tgid(e[cpu].key), vm_c);
+		assert_int_equal(kvmslb_key_tgid(f[cpu].key), VM_A);
+		free(e);
+		free(f);
+	}
+	assert_int_equal(hist_in(HISTS(s), vm_b, vcpu_unit(0), 0xe00, KVMSLB_OUTCOME_RETRY, &v,
+				 &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(v.sum_ns, 600);
+	assert_int_equal(v.max_ns, 400);
+	assert_int_equal(v.injected, 1);
+	assert_int_equal(v.dropped, 2);
+	assert_int_equal(hist_in(HISTS(s), VM_A, vcpu_unit(0), 0xe00, KVMSLB_OUTCOME_RETRY, &v,
+				 &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(v.sum_ns, 400);
+
+	/* the same events through the hash maps alone: the same reading */
+	h = open_load(&c);
+	cache_block(h->maps.count_cache);
+	cache_block(h->maps.hist_cache);
+	cache_events(h, VM_A, vm_b, vm_c);
+	assert_int_equal(bpft_map_keys(h->maps.hists), 3);
+	read_agg(s, &a);
+	read_agg(h, &b);
+	assert_int_equal(a.nguests, 3);
+	assert_int_equal(b.nguests, 3);
+	for (int i = 0; i < 3; i++) {
+		const struct agg_unit *x = &a.guests[i].total, *y = &b.guests[i].total;
+
+		assert_int_equal(a.guests[i].tgid, b.guests[i].tgid);
+		assert_memory_equal(&x->c, &y->c, sizeof(x->c));
+		assert_int_equal(x->npaths, 1);
+		assert_memory_equal(x->paths[0].hist.slots, y->paths[0].hist.slots,
+				    sizeof(x->paths[0].hist.slots));
+		assert_int_equal(x->paths[0].hist.max_ns, y->paths[0].hist.max_ns);
+	}
+	assert_int_equal(a.health.events, 5);
+	assert_int_equal(b.health.events, 5);
+	agg_free(&a);
+	agg_free(&b);
+	kvmslb_bpf__destroy(h);
 	kvmslb_bpf__destroy(s);
 }
 
@@ -746,7 +952,7 @@ static void test_map_sizes(void **state)
 			assert_int_equal(bpft_run(s->progs.kvmslb_hfault, h, 12, NULL), 0);
 		}
 	assert_int_equal(bpft_map_keys(s->maps.vcpu_seg), 8000);
-	assert_int_equal(bpft_map_keys(s->maps.hists), 8000);
+	assert_int_equal(nkeys(HISTS(s)), 8000);
 	assert_int_equal(stat_get(s, KVMSLB_STAT_COUNT_OVERFLOW), 0);
 	assert_int_equal(stat_get(s, KVMSLB_STAT_HIST_OVERFLOW), 0);
 	assert_int_equal(stat_get(s, KVMSLB_STAT_VCPU_OVERFLOW), 0);
@@ -841,8 +1047,8 @@ static void test_v1_guest_filter_per_vcpu(void **state)
 	(void)state;
 	seg_v1(s, KVMSLB_TRAP_DATA_SEGMENT, 0, 2);
 	hfault_v1(s, KVMSLB_TRAP_H_DATA_STORAGE, KVMSLB_OUTCOME_RETRY, 10, 0, 0);
-	assert_int_equal(bpft_map_keys(s->maps.counts), 0);
-	assert_int_equal(bpft_map_keys(s->maps.hists), 0);
+	assert_int_equal(nkeys(COUNTS(s)), 0);
+	assert_int_equal(nkeys(HISTS(s)), 0);
 	assert_int_equal(events(s), 0);
 	kvmslb_bpf__destroy(s);
 
@@ -852,7 +1058,7 @@ static void test_v1_guest_filter_per_vcpu(void **state)
 	seg_v1(s, KVMSLB_TRAP_DATA_SEGMENT, 0, 2);
 	hfault_v1(s, KVMSLB_TRAP_H_DATA_STORAGE, KVMSLB_OUTCOME_REFLECT, 10, 0, 0);
 	assert_int_equal(count_get(s, self(), tid, KVMSLB_CNT_SEGMENT, 0x380, 0), 2);
-	assert_int_equal(hist_in(s->maps.hists, self(), tid, KVMSLB_TRAP_H_DATA_STORAGE,
+	assert_int_equal(hist_in(HISTS(s), self(), tid, KVMSLB_TRAP_H_DATA_STORAGE,
 				 KVMSLB_OUTCOME_REFLECT, &v, &n), 0);
 	assert_int_equal(n, 1);
 	kvmslb_bpf__destroy(s);
@@ -909,7 +1115,7 @@ static void test_tp_offsets_attached(void **state)
 	assert_int_equal(count_get(s, self(), me(), KVMSLB_CNT_EXIT, 0xe20, 0), 3);
 	assert_int_equal(count_get(s, self(), me(), KVMSLB_CNT_EXIT, 0x380, 0), 1);
 	/* every syscall in between is an enter/exit pair: at least the 11 above */
-	assert_int_equal(hist_in(s->maps.hists, self(), me(), KVMSLB_TRAP_PAGE_FAULT,
+	assert_int_equal(hist_in(HISTS(s), self(), me(), KVMSLB_TRAP_PAGE_FAULT,
 				 KVMSLB_OUTCOME_NONE, &v, &n), 0);
 	assert_true(n >= 11);
 	/* only the syscall that attached the exit program can be unpaired */
@@ -950,10 +1156,10 @@ static void test_stock_guest_exit_traps(void **state)
 	assert_int_equal(bpft_run_n(s->progs.test_guest_exit, &t, 1, 7), 0);
 	t = 0xe40;
 	assert_int_equal(bpft_run_n(s->progs.test_guest_exit, &t, 1, 1), 0);
-	assert_int_equal(count_in(s->maps.counts, self(), me(), KVMSLB_CNT_EXIT, 0xe00, 0), 5);
-	assert_int_equal(count_in(s->maps.counts, self(), me(), KVMSLB_CNT_EXIT, 0xe20, 0), 2);
-	assert_int_equal(count_in(s->maps.counts, self(), me(), KVMSLB_CNT_EXIT, 0x380, 0), 1);
-	assert_int_equal(bpft_map_keys(s->maps.counts), 3);
+	assert_int_equal(count_in(COUNTS(s), self(), me(), KVMSLB_CNT_EXIT, 0xe00, 0), 5);
+	assert_int_equal(count_in(COUNTS(s), self(), me(), KVMSLB_CNT_EXIT, 0xe20, 0), 2);
+	assert_int_equal(count_in(COUNTS(s), self(), me(), KVMSLB_CNT_EXIT, 0x380, 0), 1);
+	assert_int_equal(nkeys(COUNTS(s)), 3);
 	standin_bpf__destroy(s);
 }
 
@@ -965,14 +1171,14 @@ static void test_stock_btf_charged_to_the_vcpus_vm(void **state)
 
 	(void)state;
 	assert_int_equal(bpft_run_n(s->progs.test_guest_exit_vcpu, a, 3, 4), 0);
-	assert_int_equal(count_in(s->maps.counts, VM_A, vcpu_unit(2), KVMSLB_CNT_EXIT, 0xe20, 0),
+	assert_int_equal(count_in(COUNTS(s), VM_A, vcpu_unit(2), KVMSLB_CNT_EXIT, 0xe20, 0),
 			 4);
-	assert_int_equal(bpft_map_keys(s->maps.counts), 1);
+	assert_int_equal(nkeys(COUNTS(s)), 1);
 	standin_bpf__destroy(s);
 	/* filtered on VM B: nothing */
 	s = standin_load(self());
 	assert_int_equal(bpft_run_n(s->progs.test_guest_exit_vcpu, a, 3, 4), 0);
-	assert_int_equal(bpft_map_keys(s->maps.counts), 0);
+	assert_int_equal(nkeys(COUNTS(s)), 0);
 	standin_bpf__destroy(s);
 }
 
@@ -997,7 +1203,7 @@ static void test_stock_page_fault_pairing(void **state)
 	assert_int_equal(bpft_run(s->progs.test_pf_enter, &t, 1, NULL), 0);
 	t = 5000000 + 4095;	/* slot 11 */
 	assert_int_equal(bpft_run(s->progs.test_pf_exit, &t, 1, NULL), 0);
-	assert_int_equal(hist_in(s->maps.hists, self(), me(), KVMSLB_TRAP_PAGE_FAULT,
+	assert_int_equal(hist_in(HISTS(s), self(), me(), KVMSLB_TRAP_PAGE_FAULT,
 				 KVMSLB_OUTCOME_NONE, &v, &n), 0);
 	assert_int_equal(n, 2);
 	assert_int_equal(v.slots[12], 1);
@@ -1047,7 +1253,7 @@ static void test_stock_page_fault_slot_shared(void **state)
 	t = 5000;
 	assert_int_equal(bpft_run(s->progs.test_pf_exit, &t, 1, NULL), 0);
 	assert_int_equal(stat_sum(s->maps.stats, KVMSLB_STAT_UNPAIRED_EXIT), 1);
-	assert_int_equal(bpft_map_keys(s->maps.hists), 0);
+	assert_int_equal(nkeys(HISTS(s)), 0);
 	standin_bpf__destroy(s);
 }
 
@@ -1079,7 +1285,7 @@ static void test_standin_ringbuf(void **state)
 	assert_int_equal(r.n, 25);
 	assert_int_equal(r.last.type, KVMSLB_EV_SEGMENT);
 	assert_int_equal(r.last.tgid, self());
-	n = count_in(s->maps.counts, self(), me(), KVMSLB_CNT_SEGMENT, 0x380, KVMSLB_SEG_INJECTED);
+	n = count_in(COUNTS(s), self(), me(), KVMSLB_CNT_SEGMENT, 0x380, KVMSLB_SEG_INJECTED);
 	assert_int_equal(n, 25);
 	assert_int_equal(stat_sum(s->maps.stats, KVMSLB_STAT_RB_LOST), 0);
 	ring_buffer__free(rb);
@@ -1194,11 +1400,11 @@ static void test_btf_guest_exit_reads_the_vcpu(void **state)
 	assert_int_equal(bpft_run(s->progs.kvmslb_guest_exit_btf, &ctx, 1, NULL), 0);
 	fake_vcpu(&f, VM_A + 1, 0, 0x980);	/* not on the fault path */
 	assert_int_equal(bpft_run(s->progs.kvmslb_guest_exit_btf, &ctx, 1, NULL), 0);
-	assert_int_equal(count_in(s->maps.counts, VM_A, vcpu_unit(7), KVMSLB_CNT_EXIT, 0xe00, 0),
+	assert_int_equal(count_in(COUNTS(s), VM_A, vcpu_unit(7), KVMSLB_CNT_EXIT, 0xe00, 0),
 			 3);
-	assert_int_equal(count_in(s->maps.counts, VM_A, vcpu_unit(7), KVMSLB_CNT_EXIT, 0x480, 0),
+	assert_int_equal(count_in(COUNTS(s), VM_A, vcpu_unit(7), KVMSLB_CNT_EXIT, 0x480, 0),
 			 1);
-	assert_int_equal(bpft_map_keys(s->maps.counts), 2);
+	assert_int_equal(nkeys(COUNTS(s)), 2);
 
 	/* page faults: paired in this thread, charged to the vcpu's VM */
 	fake_vcpu(&f, VM_A, 1, 0xe00);
@@ -1210,7 +1416,7 @@ static void test_btf_guest_exit_reads_the_vcpu(void **state)
 		struct kvmslb_hist_val v;
 		uint64_t n;
 
-		assert_int_equal(hist_in(s->maps.hists, VM_A, vcpu_unit(1), KVMSLB_TRAP_PAGE_FAULT,
+		assert_int_equal(hist_in(HISTS(s), VM_A, vcpu_unit(1), KVMSLB_TRAP_PAGE_FAULT,
 					 KVMSLB_OUTCOME_NONE, &v, &n), 0);
 		assert_int_equal(n, 1);
 	}
@@ -1231,6 +1437,7 @@ int main(void)
 		cmocka_unit_test(test_hist_bucket_edges),
 		cmocka_unit_test(test_v1_segment_counts),
 		cmocka_unit_test(test_map_full_overflow),
+		cmocka_unit_test(test_cache_slot_taken),
 		cmocka_unit_test(test_map_sizes),
 		cmocka_unit_test(test_ringbuf_lost),
 		cmocka_unit_test(test_v1_guest_filter_per_vcpu),
@@ -1246,5 +1453,13 @@ int main(void)
 	};
 
 	bpft_quiet_libbpf();
+	/* one CPU: each key's cache slot is that CPU's (test runs run where we are) */
+	{
+		cpu_set_t one;
+
+		CPU_ZERO(&one);
+		CPU_SET(sched_getcpu() < 0 ? 0 : sched_getcpu(), &one);
+		sched_setaffinity(0, sizeof(one), &one);
+	}
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
