@@ -68,8 +68,29 @@ int collector_open(struct collector *c, const struct collector_opts *o, char *er
 	bo.btf = c->choice.btf;
 	bo.tracefs = c->probe.tracefs;
 	if (bpf_source_open(&bo, &c->bpf, why, sizeof(why))) {
-		snprintf(err, errlen, "source %s: %s", source_name(c->choice.chosen), why);
-		return COLLECTOR_OPEN_FAILED;
+		struct source_choice *ch = &c->choice;
+
+		/*
+		 * The kernel's own BTF describes KVM but the CO-RE programs do not
+		 * load: count with the tracefs offsets, and say so.
+		 */
+		if (ch->attribution != ATTR_BTF || o->btf || ch->nwarn >= SOURCE_WARN_MAX) {
+			snprintf(err, errlen, "source %s: %s", source_name(ch->chosen), why);
+			return COLLECTOR_OPEN_FAILED;
+		}
+		snprintf(ch->warn[ch->nwarn], sizeof(ch->warn[0]), "the CO-RE programs did not "
+			 "load (%s): events are charged to the thread that emits them", why);
+		c->warn_ptrs[ch->nwarn] = ch->warn[ch->nwarn];
+		ch->nwarn++;
+		ch->attribution = ATTR_TASK;
+		snprintf(ch->how, sizeof(ch->how), "events are charged to the thread that emits "
+			 "them (trap offsets from tracefs)");
+		bo.attribution = ATTR_TASK;
+		bo.btf = NULL;
+		if (bpf_source_open(&bo, &c->bpf, why, sizeof(why))) {
+			snprintf(err, errlen, "source %s: %s", source_name(ch->chosen), why);
+			return COLLECTOR_OPEN_FAILED;
+		}
 	}
 	return 0;
 }
