@@ -6,9 +6,11 @@
  * the VM it belongs to even when POWER8's dynamic micro-threading reports
  * it from another VM's vcore runner thread (post_guest_process()).
  *
- *   vm:   vcpu->kvm->userspace_pid, the pid of the task that created the VM
- *         (KVM's own name for the VMM: its debugfs directory is
- *         "<userspace_pid>-<fd>"); normally the VMM's main thread, its tgid
+ *   vm:   vcpu->arch.run_task->tgid: the process of the thread that runs the
+ *         vcpu (KVM_RUN), i.e. the VMM, whichever thread reports the exit;
+ *         the same as series v2's vm_pid (the tgid of the VM's creator: only
+ *         that process can run its vcpus). Not kvm->userspace_pid, which is
+ *         the creating thread's pid, set as a side effect of a uevent.
  *   vcpu: vcpu->vcpu_id
  *   trap: vcpu->arch.trap
  *
@@ -21,16 +23,16 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-struct kvm {
-	int userspace_pid;
+struct task_struct {
+	int tgid;
 } __attribute__((preserve_access_index));
 
 struct kvm_vcpu_arch {
 	int trap;
+	struct task_struct *run_task;
 } __attribute__((preserve_access_index));
 
 struct kvm_vcpu {
-	struct kvm *kvm;
 	int vcpu_id;
 	struct kvm_vcpu_arch arch;
 } __attribute__((preserve_access_index));
@@ -38,11 +40,11 @@ struct kvm_vcpu {
 /* The VM and vcpu of a vcpu pointer; false if filtered out. */
 static __always_inline bool who_of(struct kvmslb_who *w, struct kvm_vcpu *vcpu)
 {
-	struct kvm *kvm = NULL;
+	struct task_struct *task = NULL;
 	int vm = 0, id = 0;
 
-	bpf_core_read(&kvm, sizeof(kvm), &vcpu->kvm);
-	bpf_core_read(&vm, sizeof(vm), &kvm->userspace_pid);
+	bpf_core_read(&task, sizeof(task), &vcpu->arch.run_task);
+	bpf_core_read(&vm, sizeof(vm), &task->tgid);
 	bpf_core_read(&id, sizeof(id), &vcpu->vcpu_id);
 	return who_vcpu(w, vm, id);
 }

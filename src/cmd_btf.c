@@ -15,7 +15,7 @@
 static const char doc[] =
 	"kvmslb btf: make the BTF that the stock source needs on a kernel without one.\v"
 	"The stock kvm_hv tracepoints pass struct kvm_vcpu pointers; with BTF, kvmslb "
-	"reads each event's VM (vcpu->kvm->userspace_pid) and vcpu id with CO-RE, so "
+	"reads each event's VM (vcpu->arch.run_task->tgid) and vcpu id with CO-RE, so "
 	"events are charged to the right guest even when POWER8 micro-threading reports "
 	"them from another VM's thread. Kernels without /sys/kernel/btf/vmlinux "
 	"(Debian's ppc64el) need a BTF file: this command encodes one with pahole from "

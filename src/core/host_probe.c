@@ -239,22 +239,22 @@ static int btf_member_type(const struct btf *btf, int id, const char *name, int 
 const char *btf_kvm_missing(const struct btf *btf)
 {
 	int vcpu = btf__find_by_name_kind(btf, "kvm_vcpu", BTF_KIND_STRUCT);
-	int kvm = btf__find_by_name_kind(btf, "kvm", BTF_KIND_STRUCT);
+	int task = btf__find_by_name_kind(btf, "task_struct", BTF_KIND_STRUCT);
 	int arch;
 
 	if (vcpu < 0)
 		return "struct kvm_vcpu";
-	if (btf_member_type(btf, vcpu, "kvm", 0) < 0)
-		return "kvm_vcpu.kvm";
 	if (btf_member_type(btf, vcpu, "vcpu_id", 0) < 0)
 		return "kvm_vcpu.vcpu_id";
 	arch = btf_member_type(btf, vcpu, "arch", 0);
 	if (arch < 0 || btf_member_type(btf, arch, "trap", 0) < 0)
 		return "kvm_vcpu.arch.trap (not a POWER kernel?)";
-	if (kvm < 0)
-		return "struct kvm";
-	if (btf_member_type(btf, kvm, "userspace_pid", 0) < 0)
-		return "kvm.userspace_pid";
+	if (btf_member_type(btf, arch, "run_task", 0) < 0)
+		return "kvm_vcpu.arch.run_task (not a POWER kernel?)";
+	if (task < 0)
+		return "struct task_struct";
+	if (btf_member_type(btf, task, "tgid", 0) < 0)
+		return "task_struct.tgid";
 	return "";
 }
 

@@ -80,7 +80,7 @@ void host_probe(struct host_probe *p, const char *root, bool try_mount);
 
 /*
  * Does this BTF describe what kvmslb_btf.bpf.c reads (struct kvm_vcpu's
- * kvm, vcpu_id and arch.trap; struct kvm's userspace_pid)? 'file': a BTF
+ * vcpu_id, arch.trap and arch.run_task; task_struct's tgid)? 'file': a BTF
  * file (--btf), or NULL for the kernel's own under 'root' (vmlinux, then
  * the kvm_hv and kvm modules). Where it was found, or why not, in 'why'.
  */

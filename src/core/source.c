@@ -47,7 +47,7 @@ static void attribution(const struct host_probe *p, const struct source_prefs *p
 		if (prefs->btf || p->btf_kvm) {
 			c->attribution = ATTR_BTF;
 			c->btf = prefs->btf;
-			snprintf(c->how, sizeof(c->how), "vcpu->kvm and vcpu->vcpu_id read with "
+			snprintf(c->how, sizeof(c->how), "vcpu->arch.run_task->tgid and vcpu->vcpu_id read with "
 				 "CO-RE (BTF: %s)", prefs->btf ? prefs->btf : p->btf_kvm_why);
 		} else {
 			c->attribution = ATTR_TASK;

@@ -16,7 +16,7 @@
 enum attribution {
 	ATTR_NONE = -1,		/* no source chosen */
 	ATTR_EVENT = 0,		/* patched v2: the VM and vcpu the event names */
-	ATTR_BTF,		/* stock with BTF: vcpu->kvm and vcpu->vcpu_id (CO-RE) */
+	ATTR_BTF,		/* stock with BTF: the vcpu's task's tgid and vcpu_id (CO-RE) */
 	ATTR_TASK,		/* patched v1, stock without BTF: the emitting task */
 	ATTR_KVM_STATS,		/* stats: KVM's per-VM debugfs directory */
 };

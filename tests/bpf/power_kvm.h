@@ -9,9 +9,9 @@
 #ifndef KVMSLB_TEST_POWER_KVM_H
 #define KVMSLB_TEST_POWER_KVM_H
 
-struct kvm {
+struct task_struct {
 	char pad0[104];
-	int userspace_pid;
+	int tgid;
 	char pad1[20];
 };
 
@@ -19,14 +19,14 @@ struct kvm_vcpu_arch {
 	char pad0[300];
 	int trap;
 	char pad1[28];
+	struct task_struct *run_task;
+	char pad2[8];
 };
 
 struct kvm_vcpu {
-	char pad0[40];
-	struct kvm *kvm;
-	char pad1[12];
+	char pad0[52];
 	int vcpu_id;
-	char pad2[64];
+	char pad1[64];
 	struct kvm_vcpu_arch arch;
 };
 

@@ -4,4 +4,4 @@
 
 /* objects, not pointers: clang describes a struct only reached by pointer as FWD */
 struct kvm_vcpu power_kvm_btf_vcpu;
-struct kvm power_kvm_btf_kvm;
+struct task_struct power_kvm_btf_task;

@@ -1298,7 +1298,7 @@ static const char *test_btf(void)
 	return KVMSLB_BPFT_DIR "/power_kvm.btf.o";
 }
 
-/* Fake objects in map memory: a struct kvm_vcpu at 0, its struct kvm at 1024. */
+/* Fake objects in map memory: a struct kvm_vcpu at 0, its run_task at 1024. */
 struct fake {
 	struct standin_bpf *s;
 	uint64_t addr;
@@ -1319,16 +1319,16 @@ static void fake_init(struct fake *f)
 static void fake_vcpu(struct fake *f, int vm, int vcpu_id, int trap)
 {
 	struct kvm_vcpu *v = (struct kvm_vcpu *)f->mem;
-	struct kvm *kvm = (struct kvm *)(f->mem + 1024);
+	struct task_struct *task = (struct task_struct *)(f->mem + 1024);
 	uint32_t k = 0;
 
-	_Static_assert(sizeof(struct kvm_vcpu) <= 1024 && sizeof(struct kvm) <= 1024,
+	_Static_assert(sizeof(struct kvm_vcpu) <= 1024 && sizeof(struct task_struct) <= 1024,
 		       "fake objects fit");
 	memset(f->mem, 0x5a, sizeof(f->mem));
-	v->kvm = (struct kvm *)(uintptr_t)(f->addr + 1024);
+	v->arch.run_task = (struct task_struct *)(uintptr_t)(f->addr + 1024);
 	v->vcpu_id = vcpu_id;
 	v->arch.trap = trap;
-	kvm->userspace_pid = vm;
+	task->tgid = vm;
 	assert_int_equal(bpf_map_update_elem(bpf_map__fd(f->s->maps.fake), &k, f->mem, 0), 0);
 }
 

@@ -65,7 +65,7 @@ else
 		ok "kvmslb btf: $out" || bad "kvmslb btf on a DWARF vmlinux: rc=$rc '$out'"
 	# exactly what kvmslb_btf.bpf.c reads, at the offsets of power_kvm.h
 	dump=$(bpftool btf dump file "$work/k.btf" 2>&1)
-	want="STRUCT 'kvm_vcpu' size=464 vlen=3|'kvm' type_id=[0-9]+ bits_offset=320|'vcpu_id' type_id=[0-9]+ bits_offset=480|'arch' type_id=[0-9]+ bits_offset=1024|STRUCT 'kvm_vcpu_arch' size=332 vlen=1|'trap' type_id=[0-9]+ bits_offset=2400|STRUCT 'kvm' size=128 vlen=1|'userspace_pid' type_id=[0-9]+ bits_offset=832"
+	want="STRUCT 'kvm_vcpu' size=472 vlen=2|'vcpu_id' type_id=[0-9]+ bits_offset=416|'arch' type_id=[0-9]+ bits_offset=960|STRUCT 'kvm_vcpu_arch' size=352 vlen=2|'trap' type_id=[0-9]+ bits_offset=2400|'run_task' type_id=[0-9]+ bits_offset=2688|STRUCT 'task_struct' size=128 vlen=1|'tgid' type_id=[0-9]+ bits_offset=832"
 	n=$(grep -cE "$want" <<<"$dump")
 	[ "$n" -eq 8 ] && [ "$(grep -c "^\[" <<<"$dump")" -eq 5 ] &&
 		ok "kvmslb btf: 5 types, the 3 structs with only the 5 fields read, at their offsets" ||
@@ -77,7 +77,7 @@ else
 		bad "kvmslb btf --full / BTF input"
 	# KVM types only in a module: split BTF against the vmlinux's, merged
 	printf 'struct foo { int a; long b; };\nstruct foo f;\n' > "$work/base.c"
-	printf '#include "%s"\nstruct foo { int a; long b; };\nstruct foo g;\nstruct kvm_vcpu v;\nstruct kvm m;\n' \
+	printf '#include "%s"\nstruct foo { int a; long b; };\nstruct foo g;\nstruct kvm_vcpu v;\nstruct task_struct t;\n' \
 		"$root/tests/bpf/power_kvm.h" > "$work/mod.c"
 	gcc -g -c "$work/base.c" -o "$work/base.o" && gcc -g -c "$work/mod.c" -o "$work/kvm-hv.ko"
 	"$k" btf --vmlinux "$work/base.o" --module "$work/kvm-hv.ko" -o "$work/m.btf" >/dev/null 2>&1 &&
