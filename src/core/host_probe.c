@@ -449,6 +449,13 @@ void host_probe(struct host_probe *p, const char *root, bool try_mount)
 			snprintf(p->release, sizeof(p->release), "%.*s",
 				 (int)strcspn(buf, "\n"), buf);
 	}
+	/* never a blank field: what could not be read says so */
+	if (!p->machine[0])
+		snprintf(p->machine, sizeof(p->machine), "unknown (%s/proc/sys/kernel/arch "
+			 "unreadable)", root);
+	if (!p->release[0])
+		snprintf(p->release, sizeof(p->release), "unknown (%s/proc/sys/kernel/osrelease "
+			 "unreadable)", root);
 	if (read_small(root, "/proc/cpuinfo", buf, sizeof(buf)) > 0)
 		p->gen = cpu_gen_from_cpuinfo(buf, p->cpu, sizeof(p->cpu));
 	else
