@@ -90,7 +90,7 @@ ev == "kvm_segment_synth" {
 	v = fv("vector"); seen[tgid] = 1
 	if (isd(v)) d[tgid]++; else if (isi(v)) i[tgid]++; else other[tgid]++
 	if (/ injected( |$)/) inj[tgid]++
-	# series v2: the vcpu's cumulative counts, exact whatever was dropped
+	# series v2: the cumulative counts of each vcpu, exact whatever was dropped
 	if (fv("dsegi") != "" && match($0, /VM [0-9]+ VCPU [0-9]+:/)) {
 		split(substr($0, RSTART, RLENGTH - 1), w, " ")
 		key = w[2] SUBSEP w[4]; vm[key] = w[2]
