@@ -313,6 +313,14 @@ def check_p8_guest(n, p, g, t, k, observers, series):
         cd, ci = num(t.get("cum_dsegi")), num(t.get("cum_isegi"))
         check(cd == gd and ci == gi,
               f"{n}: ftrace kvm_segment_synth cumulative DSegI {cd} ISegI {ci} == guest's {gd}/{gi}")
+        # segment records dropped: counted per kind, in the stats and on the events
+        ksd, tsd = num(k.get("segment_log_drops")), num(t.get("seg_dropped"))
+        check(ksd is not None and ksd == tsd,
+              f"{n}: KVM stats segment_log_drops {ksd} == dropped on kvm_segment_synth {tsd}")
+        check(td + ti + (tsd or 0) == gd + gi,
+              f"{n}: kvm_segment_synth events {td + ti} + their drops {tsd} == the guest's {gd + gi}")
+        if flood:
+            check((ksd or 0) > 0, f"{n}: the flood drops segment records too ({ksd}), all counted")
     if flood:
         check((kdrop or 0) > 0, f"{n}: forced flood of {inj} injections drops records ({kdrop}) and counts them")
     else:

@@ -32,7 +32,8 @@ if slbguest --help 2>&1 | grep -q -- '--hold'; then
 else
 	bad "slbguest --hold exists (needed to read the per-VM debugfs stats before the VM goes away)"
 fi
-STATS="dsegi_synth isegi_synth seg_synth_injected hfault_hdsi hfault_hisi hfault_retry hfault_reflect hfault_host hfault_mmio hfault_log_drops slb_miss_inject"
+# (series v2 adds hfault_segment and segment_log_drops; "absent" on v1)
+STATS="dsegi_synth isegi_synth seg_synth_injected hfault_hdsi hfault_hisi hfault_retry hfault_reflect hfault_host hfault_mmio hfault_log_drops hfault_segment segment_log_drops slb_miss_inject"
 guest_held() {
 	line="kstat name=$1 pid=$2"
 	if [ -z "$3" ] || [ ! -d "$3" ]; then
@@ -90,6 +91,7 @@ ev == "kvm_segment_synth" {
 	v = fv("vector"); seen[tgid] = 1
 	if (isd(v)) d[tgid]++; else if (isi(v)) i[tgid]++; else other[tgid]++
 	if (/ injected( |$)/) inj[tgid]++
+	sdr[tgid] += fv("dropped")
 	# series v2: the cumulative counts of each vcpu, exact whatever was dropped
 	if (fv("dsegi") != "" && match($0, /VM [0-9]+ VCPU [0-9]+:/)) {
 		split(substr($0, RSTART, RLENGTH - 1), w, " ")
@@ -103,7 +105,7 @@ END {
 	for (key in vm) { cumd[vm[key]] += cd[key]; cumi[vm[key]] += ci[key] }
 	for (p in seen) {
 		printf "#@ gt pid=%s dsegi=%d isegi=%d seg_other=%d seg_injected=%d hfault=%d dropped=%d", p, d[p], i[p], other[p], inj[p], hf[p], dr[p]
-		if (p in cumd) printf " cum_dsegi=%d cum_isegi=%d", cumd[p], cumi[p]
+		if (p in cumd) printf " cum_dsegi=%d cum_isegi=%d seg_dropped=%d", cumd[p], cumi[p], sdr[p]
 		printf "\n"
 	}
 }
