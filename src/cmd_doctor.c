@@ -87,6 +87,10 @@ static void print_text(const struct host_probe *p, const struct source_choice *c
 	printf("  %-28s %s\n", "kvm_hv", p->kvm_hv ? "loaded" : "not loaded");
 	mt_text(p, why, sizeof(why));
 	printf("  %-28s %s\n", "kvm_hv micro-threading", why);
+	if (p->hfault_stats >= 0)
+		printf("  %-28s %s\n", "kvm_hv hfault_stats", p->hfault_stats ?
+		       "Y: fault paths timed and counted without a tracepoint" :
+		       "N: fault paths counted only while a kvmslb tracepoint is enabled");
 	printf("  %-28s %s\n", "2015 SLB-miss fix", p->fix_2015_why);
 	printf("tracing\n");
 	printf("  %-28s %s\n", "tracefs", p->tracefs[0] ? p->tracefs : p->tracefs_err);
@@ -159,6 +163,11 @@ static void print_json(const struct host_probe *p, const struct source_choice *c
 		json_null(w);
 	json_key_bool(w, "can_mix_vms_on_a_core", host_mt_can_mix_vms(p));
 	json_obj_end(w);
+	json_key(w, "hfault_stats");
+	if (p->hfault_stats >= 0)
+		json_bool(w, p->hfault_stats);
+	else
+		json_null(w);
 	json_key(w, "fix_2015");
 	json_obj_begin(w);
 	json_key_str(w, "present", p->fix_2015 > 0 ? "yes" : p->fix_2015 == 0 ? "unknown" :

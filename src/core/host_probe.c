@@ -320,6 +320,9 @@ static void probe_mt(struct host_probe *p, const char *root)
 
 	p->mt_modes = -1;
 	p->one_vm_per_core = -1;
+	p->hfault_stats = -1;
+	if (read_small(root, "/sys/module/kvm_hv/parameters/hfault_stats", buf, sizeof(buf)) > 0)
+		p->hfault_stats = buf[0] == 'Y' || buf[0] == 'y' || buf[0] == '1';
 	if (read_small(root, "/sys/module/kvm_hv/parameters/dynamic_mt_modes", buf,
 		       sizeof(buf)) > 0)
 		p->mt_modes = atoi(buf);

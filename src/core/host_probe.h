@@ -56,6 +56,7 @@ struct host_probe {
 	char btf_kvm_why[PROBE_STR];	/* where, or why not */
 	int mt_modes;			/* kvm_hv dynamic_mt_modes; -1 unknown */
 	int one_vm_per_core;		/* kvm_hv one_vm_per_core: 1 Y, 0 N, -1 unknown */
+	int hfault_stats;		/* kvm_hv hfault_stats (series v2): 1 Y, 0 N, -1 absent */
 	bool bpf_ok;			/* a trivial program loaded */
 	char bpf_err[PROBE_STR];
 	bool cap_bpf, cap_perfmon, cap_sys_admin;

@@ -65,6 +65,11 @@ static void attribution(const struct host_probe *p, const struct source_prefs *p
 		c->attribution = ATTR_NONE;
 		return;
 	}
+	/* series v2 counts fault paths only while they are timed */
+	if (c->chosen == SOURCE_STATS && p->hfault_stats == 0)
+		warn(c, "the KVM stats count HDSI/HISI fault paths and their outcomes only while "
+		     "a kvmslb tracepoint is enabled or kvm_hv hfault_stats is Y (it is N): those "
+		     "counters stand still; DSegI/ISegI are always counted");
 	if (c->attribution != ATTR_TASK)
 		return;
 	if (p->mt_modes < 0 || p->one_vm_per_core < 0)

@@ -192,6 +192,24 @@ static void test_attribution(void **state)
 	assert_int_equal(c.nwarn, 1);
 	assert_non_null(strstr(c.how, "series v1"));
 
+	/* stats source on series v2 with hfault_stats=N: its counters stand still */
+	memset(&p, 0, sizeof(p));
+	strcpy(p.debugfs_kvm, "/sys/kernel/debug/kvm");
+	p.stats_patched = true;
+	p.hfault_stats = 0;
+	p.mt_modes = p.one_vm_per_core = -1;
+	source_select(&p, &prefs, &c);
+	assert_int_equal(c.chosen, SOURCE_STATS);
+	assert_int_equal(c.attribution, ATTR_KVM_STATS);
+	assert_int_equal(c.nwarn, 1);
+	assert_non_null(strstr(c.warn[0], "hfault_stats"));
+	p.hfault_stats = 1;
+	source_select(&p, &prefs, &c);
+	assert_int_equal(c.nwarn, 0);
+	p.hfault_stats = -1;	/* series v1: always counted */
+	source_select(&p, &prefs, &c);
+	assert_int_equal(c.nwarn, 0);
+
 	/* nothing usable: no attribution */
 	memset(&p, 0, sizeof(p));
 	assert_int_equal(source_select(&p, &prefs, &c), -1);
