@@ -20,6 +20,7 @@
 #include "core/replay.h"
 #include "top/run.h"
 #include "top/textw.h"
+#include "view/attached.h"
 
 static const char doc[] =
 	"kvmslb top: live per-guest view: segment interrupts synthesized per second and in "
@@ -176,6 +177,7 @@ static int open_live(struct top_run *r)
 		.source = r->a->source,
 		.tgid = r->a->guest_pid,
 		.per_vcpu = true,	/* for the drill-down */
+		.btf = kvmslb_g.btf,
 		.verbose = kvmslb_g.verbose,
 	};
 	char err[2048];
@@ -262,6 +264,8 @@ int cmd_top(int argc, char **argv)
 		a.ascending = false;
 	}
 	textw_init(!a.batch && !a.log);
+	if (a.batch && !a.replay)
+		view_attached(stdout, &r.col, kvmslb_g.json, kvmslb_g.pretty);
 	if (a.log) {
 		r.log = top_log_open(a.log, kvmslb_g.json, err, sizeof(err));
 		if (!r.log) {

@@ -29,6 +29,7 @@ static const struct kvmslb_cmd cmds[] = {
 	{ "report", cmd_report, "summarize recorded data: perf.data, perf script, trace.dat" },
 	{ "export", cmd_export, "fleet telemetry: Prometheus/OpenMetrics, textfile, JSON lines" },
 	{ "doctor", cmd_doctor, "what this host can observe, and why not" },
+	{ "btf", cmd_btf, "make the BTF the stock source needs where the kernel has none" },
 	{ "version", cmd_version, "print the version" },
 	{ "help", cmd_help, "this help" },
 };

@@ -15,6 +15,9 @@
 
 enum { OPT_USAGE = -10 };
 
+/* long-only global options: keys outside the commands' ranges */
+enum { OPT_GLOBAL_BTF = 0x4254 };
+
 static const struct argp_option global_options[] = {
 	{ "json", 'j', NULL, 0, "JSON output", -1 },
 	{ "pretty", 'p', NULL, 0, "pretty-printed JSON output (implies -j)", -1 },
@@ -22,6 +25,8 @@ static const struct argp_option global_options[] = {
 	{ "help", 'h', NULL, 0, "this help", -1 },
 	{ "usage", OPT_USAGE, NULL, 0, "a short usage message", -1 },
 	{ "version", 'V', NULL, 0, "print the version", -1 },
+	{ "btf", OPT_GLOBAL_BTF, "FILE", 0, "BTF describing this kernel's KVM, for the stock "
+	  "source where the kernel has none (see kvmslb btf)", -1 },
 	{ 0 },
 };
 
@@ -30,7 +35,6 @@ static const struct argp_option global_options[] = {
 
 static error_t global_parse(int key, char *arg, struct argp_state *state)
 {
-	(void)arg;
 	switch (key) {
 	case 'j':
 		kvmslb_g.json = true;
@@ -53,6 +57,13 @@ static error_t global_parse(int key, char *arg, struct argp_state *state)
 		else
 			printf("kvmslb %s\n", KVMSLB_VERSION);
 		return CLI_HELP_SHOWN;
+	case OPT_GLOBAL_BTF:
+		if (!*arg) {
+			argp_error(state, "--btf needs a file");
+			return EINVAL;
+		}
+		kvmslb_g.btf = arg;
+		return 0;
 	default:
 		return ARGP_ERR_UNKNOWN;
 	}
