@@ -15,8 +15,8 @@ FUZZ_SRCS_trace_dat7 := src/record/trace_dat.c $(FUZZ_RECORD)
 FUZZ_LIBS_trace_dat7 := -ltraceevent -lzstd -lz
 FUZZ_SRCS_perf_script := src/record/perf_script.c src/record/rd.c src/core/traps.c
 FUZZ_SRCS_replay := src/core/replay.c src/core/agg.c src/core/index.c src/core/hist.c \
-	src/core/text.c src/core/host_probe.c
-FUZZ_LIBS_replay := -ljson-c -lbpf
+	src/core/text.c src/core/host_probe.c src/core/tp_format.c
+FUZZ_LIBS_replay := -ljson-c -lbpf -ltraceevent
 FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_NAMES))
 
