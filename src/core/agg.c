@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +21,13 @@ const char *agg_outcome_name(unsigned int outcome)
 	return outcome == KVMSLB_OUTCOME_NONE ? "none" : "unknown";
 }
 
+void agg_keep_heap(void)
+{
+	/* glibc: trim only above 256 MB; large blocks from the heap, not mmap */
+	mallopt(M_TRIM_THRESHOLD, 256 << 20);
+	mallopt(M_MMAP_THRESHOLD, 32 << 20);
+}
+
 void agg_init(struct agg *a)
 {
 	memset(a, 0, sizeof(*a));
@@ -30,7 +38,7 @@ static void unit_free(struct agg_unit *u)
 {
 	free(u->paths);
 	u->paths = NULL;
-	u->npaths = 0;
+	u->npaths = u->cappaths = 0;
 	memset(u->path_at, 0, sizeof(u->path_at));
 }
 
@@ -221,10 +229,17 @@ static struct agg_path *path_get(struct agg_unit *u, unsigned int trap, unsigned
 	while (i < u->npaths && (u->paths[i].trap < trap ||
 				 (u->paths[i].trap == trap && u->paths[i].outcome < outcome)))
 		i++;
-	p = realloc(u->paths, (u->npaths + 1) * sizeof(*p));
-	if (!p)
-		return NULL;
-	u->paths = p;
+	/* room for the usual handful at once: a refresh adds thousands of units */
+	if (u->npaths == u->cappaths) {
+		int cap = u->cappaths < 4 ? 6 : 2 * u->cappaths;
+
+		p = realloc(u->paths, cap * sizeof(*p));
+		if (!p)
+			return NULL;
+		u->paths = p;
+		u->cappaths = cap;
+	}
+	p = u->paths;
 	memmove(&p[i + 1], &p[i], (u->npaths - i) * sizeof(*p));
 	u->npaths++;
 	memset(&p[i], 0, sizeof(*p));

@@ -62,6 +62,7 @@ struct agg_unit {
 	struct agg_counters c;
 	struct agg_path *paths;
 	int npaths;
+	int cappaths;			/* private: room in paths */
 	uint8_t path_at[3][6];		/* private: (trap, outcome) -> paths index + 1 */
 };
 
@@ -98,6 +99,13 @@ struct agg {
 const char *agg_outcome_name(unsigned int outcome);
 
 void agg_init(struct agg *a);
+/*
+ * For processes that rebuild snapshots every refresh (top, stat, export):
+ * keep freed memory in the heap for the next snapshot instead of giving it
+ * back to the kernel and faulting it in again (1000 guests x 8 vcpus: a
+ * map read of 120 ms, 37 ms with this).
+ */
+void agg_keep_heap(void);
 void agg_free(struct agg *a);
 /* Reset to empty, keeping nothing. */
 void agg_reset(struct agg *a);

@@ -36,6 +36,7 @@ int collector_open(struct collector *c, const struct collector_opts *o, char *er
 	};
 	char why[512];
 
+	agg_keep_heap();	/* a snapshot every refresh */
 	memset(c, 0, sizeof(*c));
 	c->tgid = o->tgid;
 	host_probe(&c->probe, "", true);

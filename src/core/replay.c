@@ -133,7 +133,7 @@ static void unit_free(struct agg_unit *u)
 {
 	free(u->paths);
 	u->paths = NULL;
-	u->npaths = 0;
+	u->npaths = u->cappaths = 0;
 }
 
 /* A vcpu's merged latency histogram, as one path (vcpus have no paths in stat -j). */
@@ -155,7 +155,7 @@ static int read_vcpu(struct line_ctx *c, json_object *o, struct agg_unit *u)
 	u->paths = calloc(1, sizeof(*u->paths));
 	if (!u->paths)
 		return -ENOMEM;
-	u->npaths = 1;
+	u->npaths = u->cappaths = 1;
 	u->paths[0].trap = KVMSLB_TRAP_PAGE_FAULT;
 	u->paths[0].outcome = KVMSLB_OUTCOME_NONE;
 	err = read_hist(c, lat, &u->paths[0].hist);

@@ -141,6 +141,7 @@ int main(int argc, char **argv)
 	}
 	runs = atoi(argv[3]);
 	libbpf_set_print(NULL);
+	agg_keep_heap();	/* as collector_open() does */
 	return bench_maps((unsigned int)atoi(argv[1]), (unsigned int)atoi(argv[2]),
 			  runs > 0 ? runs : 1);
 }
