@@ -109,14 +109,15 @@ build() {
 # The symbols kvm-hv.o takes from the built-in objects of arch/powerpc/kvm
 # must be exported (what modpost would say, without linking vmlinux).
 exports_check() {
-	local kvm="$out/arch/powerpc/kvm" undef missing='' s
+	local kvm="$out/arch/powerpc/kvm" undef syms missing='' s
 	[ -f "$kvm/kvm-hv.o" ] || { echo "no kvm-hv.o: KVM_BOOK3S_64_HV is not modular"; return 1; }
 	undef=$("${CROSS}nm" -u "$kvm/kvm-hv.o" | awk '{print $2}' | sort -u)
-	for s in $("${CROSS}nm" --defined-only "$kvm/built-in.a" 2>/dev/null |
-		   awk '$2 ~ /[TDBR]/ {print $3}' | sort -u | comm -12 - <(echo "$undef")); do
+	# read once: a 'nm | grep -q' pipe fails under pipefail when grep
+	# stops reading early (nm gets SIGPIPE)
+	syms=$("${CROSS}nm" "$kvm/built-in.a" 2>/dev/null)
+	for s in $(awk '$2 ~ /^[TDBR]$/ {print $3}' <<< "$syms" | sort -u | comm -12 - <(echo "$undef")); do
 		# __ksymtab_ up to 6.4, __export_symbol_ since
-		"${CROSS}nm" "$kvm/built-in.a" | grep -qwE "__ksymtab_$s|__export_symbol_$s" ||
-			missing="$missing $s"
+		grep -qwE "__ksymtab_$s|__export_symbol_$s" <<< "$syms" || missing="$missing $s"
 	done
 	[ -z "$missing" ] || { echo "not exported to kvm-hv.ko:$missing"; return 1; }
 	echo "exports: every built-in symbol kvm-hv.o uses is exported"
