@@ -29,9 +29,12 @@ grep -E '^(CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs):' /proc/$exp/status
 odd=$(printf 'exp-\377\376"q\\')
 long=$(printf 'x%.0s' $(seq 126))$(printf '\303\251')tail
 slbguest -name guest=exp-a --inject 5 --pace --loops 2 --quiet > /tmp/a.out &
+ga=$!
 slbguest -name "guest=$odd" --inject 3 --pace --code-pages 6 --data-pages 0 --loops 2 --quiet > /tmp/b.out &
+gb=$!
 slbguest -name "guest=$long" --inject 2 --pace --loops 1 --quiet > /tmp/c.out &
-wait %2 %3 %4 2>/dev/null
+gc=$!
+wait $ga $gb $gc
 sleep 2.5
 kill -INT $exp
 wait $exp
