@@ -1,0 +1,133 @@
+# SPDX-License-Identifier: GPL-2.0
+# Linux guests under QEMU with KVM-HV, INSIDE an emulated POWER host
+# (busybox sh; sourced as /kvmslb/guest.sh). The host's initramfs holds the
+# inner QEMU and the guest image (tools/guest/build-hostpart.sh).
+#
+#   lg_start NAME VCPUS hpt|radix SEED [KERNEL-ARGS...]
+#       start a guest: QEMU named "-name guest=NAME,debug-threads=on" (vcpu
+#       threads "CPU n/KVM"), its console in /tmp/lg.NAME.console; $LG_PID
+#       is its pid (LG_WANT_PID=P: run it as pid P, which must be free).
+#       A shut-down guest pauses (QEMU stays, so its VM and the VM's
+#       debugfs stats stay readable) until lg_quit.
+#   lg_wait NAME PATTERN [SECONDS]   wait for a console line (grep -E)
+#   lg_wait_paused NAME [SECONDS]    wait until the guest has shut down
+#   lg_vmdir NAME                    the VM's debugfs directory
+#   lg_threads NAME                  "tid=comm" of its vcpu threads
+#   lg_inject NAME TOTAL [BATCH]     SLB misses through slb_miss_inject,
+#                                    BATCH at a time (default 2), each batch
+#                                    used up before the next
+#   lg_quit NAME                     end QEMU; its exit status
+# The workload's size: LG_SEGMENTS (32), LG_PAGES (4), LG_CODE (2),
+# LG_ROUNDS (1); guest memory LG_MEM (256M).
+# LG_QEMU_CMD holds the last command line started.
+
+LG_MEM=${LG_MEM:-256M}
+lg_var() { echo "LG_$2_$(echo "$1" | tr -c 'A-Za-z0-9\n' _)"; }
+lg_get() { eval "echo \${$(lg_var "$1" "$2"):-}"; }
+lg_set() { eval "$(lg_var "$1" "$2")=\$3"; }
+
+lg_start() {
+	n=$1 smp=$2 mmu=$3 seed=$4
+	shift 4
+	args="console=hvc0 loglevel=5 panic=-1 oops=panic"
+	args="$args wl_segments=${LG_SEGMENTS:-32} wl_pages=${LG_PAGES:-4} wl_code=${LG_CODE:-2}"
+	args="$args wl_seed=$seed wl_rounds=${LG_ROUNDS:-1}"
+	# Linux picks radix when the host offers it (POWER9); disable_radix
+	# keeps it on the hash MMU. POWER8 offers hash only.
+	[ "$mmu" = hpt ] && args="$args disable_radix"
+	[ $# -eq 0 ] || args="$args $*"
+	rm -f /tmp/lg.$n.*
+	mkfifo /tmp/lg.$n.mon.in /tmp/lg.$n.mon.out
+	# The monitor's replies, read for as long as QEMU runs.
+	cat /tmp/lg.$n.mon.out > /tmp/lg.$n.mon.log &
+	lg_set "$n" CAT $!
+	set -- qemu-system-ppc64 -name "guest=$n,debug-threads=on" \
+		-machine pseries,accel=kvm,x-vof=on,cap-ccf-assist=off,cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken \
+		-m "$LG_MEM" -smp "$smp" -nodefaults -display none \
+		-action reboot=shutdown,shutdown=pause \
+		-chardev file,id=con,path=/tmp/lg.$n.console -serial chardev:con \
+		-chardev pipe,id=mon,path=/tmp/lg.$n.mon -mon chardev=mon,mode=readline \
+		-kernel /guest/vmlinux -initrd /guest/initrd.gz -append "$args"
+	LG_QEMU_CMD="$*"
+	if [ -n "${LG_WANT_PID:-}" ]; then
+		# pid reuse on demand: QEMU runs as LG_WANT_PID under with-pid
+		with-pid "$LG_WANT_PID" "$@" > /tmp/lg.$n.qemu 2>&1 &
+		lg_set "$n" WAIT $!
+		LG_PID=$LG_WANT_PID
+	else
+		"$@" > /tmp/lg.$n.qemu 2>&1 &
+		LG_PID=$!
+		lg_set "$n" WAIT $!
+	fi
+	lg_set "$n" PID "$LG_PID"
+}
+
+lg_wait() {
+	n=$1 pat=$2 t=$(( ${3:-300} * 10 ))
+	while [ $t -gt 0 ]; do
+		grep -qaE "$pat" /tmp/lg.$n.console 2>/dev/null && return 0
+		kill -0 "$(lg_get "$n" PID)" 2>/dev/null || break
+		sleep 0.1
+		t=$((t - 1))
+	done
+	grep -qaE "$pat" /tmp/lg.$n.console 2>/dev/null
+}
+
+lg_wait_paused() {
+	n=$1 t=$(( ${2:-300} * 2 ))
+	while [ $t -gt 0 ]; do
+		kill -0 "$(lg_get "$n" PID)" 2>/dev/null || return 1
+		: > /tmp/lg.$n.mon.log
+		echo "info status" > /tmp/lg.$n.mon.in
+		sleep 0.5
+		grep -q 'VM status: paused (shutdown)' /tmp/lg.$n.mon.log && return 0
+		t=$((t - 1))
+	done
+	return 1
+}
+
+lg_vmdir() {
+	for d in /sys/kernel/debug/kvm/"$(lg_get "$1" PID)"-*; do
+		[ -d "$d" ] && { echo "$d"; return 0; }
+	done
+	return 1
+}
+
+lg_threads() {
+	p=$(lg_get "$1" PID) out=''
+	for t in /proc/$p/task/*; do
+		c=$(cat "$t/comm" 2>/dev/null)
+		case $c in "CPU "*"/KVM") out="$out ${t##*/}=$(echo "$c" | tr ' /' '__')" ;; esac
+	done
+	echo "${out# }"
+}
+
+lg_inject() {
+	n=$1 total=$2 batch=${3:-2}
+	d=$(lg_vmdir "$n") || return 1
+	k=$d/slb_miss_inject
+	[ -w "$k" ] || return 1
+	left=$total
+	while [ $left -gt 0 ]; do
+		b=$batch
+		[ $b -gt $left ] && b=$left
+		echo $b > "$k" || return 1
+		t=200
+		while [ "$(cat "$k")" != 0 ] && [ $t -gt 0 ]; do
+			sleep 0.02
+			t=$((t - 1))
+		done
+		[ $t -gt 0 ] || return 1
+		left=$((left - b))
+	done
+}
+
+lg_quit() {
+	n=$1 p=$(lg_get "$1" WAIT)
+	echo quit > /tmp/lg.$n.mon.in 2>/dev/null
+	wait "$p"
+	rc=$?
+	kill "$(lg_get "$n" CAT)" 2>/dev/null
+	wait "$(lg_get "$n" CAT)" 2>/dev/null
+	return $rc
+}
