@@ -1,12 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0
 # Shared body of the Linux-guest suites (tests/suites/4x-linux-*.sh), sourced.
 #
-#   linux_run TAG MACHINE KERNEL PLAN SOURCE
+#   linux_run TAG MACHINE KERNEL PLAN SOURCE [HOST-KERNEL-ARGS]
 #
 # Boots the emulated host (tools/host/run-host.sh) with the inner QEMU and
 # the guest image in front of its initramfs (tools/guest/build-hostpart.sh),
 # runs tests/e2e/linux-inner.sh with LINUX_PLAN=PLAN LINUX_SOURCE=SOURCE,
 # relays its TAP lines, then checks its facts with tests/e2e/linux_checks.py.
+# HOST-KERNEL-ARGS go to the host's kernel command line.
 # Logs: $KVMSLB_BUILD/test-logs/linux-TAG.{inner,console}.log. Returns 1 if
 # anything failed. Knobs passed on when set: LINUX_INJECT, LINUX_INJECT2,
 # LG_SEGMENTS, LG_PAGES, LG_CODE, LG_ROUNDS, LG_MEM; KVMSLB_LINUX_TIMEOUT
@@ -28,7 +29,7 @@ linux_hostpart() {
 }
 
 linux_run() {
-	local tag=$1 machine=$2 kernel=$3 plan=$4 source=$5
+	local tag=$1 machine=$2 kernel=$3 plan=$4 source=$5 append=${6:-}
 	local logs=$linux_build/test-logs
 	mkdir -p "$logs"
 	local u out console
@@ -46,7 +47,7 @@ linux_run() {
 		[ -f "$b" ] && adds+=(--add "$b:/usr/lib/kvmslb/")
 	done
 	local envs=(--env "LINUX_PLAN=$plan" --env "LINUX_SOURCE=$source")
-	for b in LINUX_INJECT LINUX_INJECT2 LG_SEGMENTS LG_PAGES LG_CODE LG_ROUNDS LG_MEM; do
+	for b in LINUX_MMU LINUX_INJECT LINUX_INJECT2 LG_SEGMENTS LG_PAGES LG_CODE LG_ROUNDS LG_MEM; do
 		[ -z "${!b:-}" ] || envs+=(--env "$b=${!b}")
 	done
 	echo "# $tag: $machine, kernel $kernel, source $source, plan $plan (console log $console)"
@@ -54,6 +55,7 @@ linux_run() {
 	"$linux_root/tools/host/run-host.sh" --machine "$machine" --kernel "$kernel" \
 		--script "$linux_root/tests/e2e/linux-inner.sh" --cpio "$LINUX_PART" \
 		--timeout "${KVMSLB_LINUX_TIMEOUT:-900}" --mem 2G --log "$console" --quiet \
+		${append:+--append "$append"} \
 		"${adds[@]}" "${envs[@]}" > "$out" 2>&1
 	rc=$?
 	awk -v t="$tag" '/^(not )?ok( |$)/ { sub(/^(not )?ok - /, "&" t ": "); print; next }
