@@ -30,6 +30,10 @@ lg_start() {
 	n=$1 smp=$2 mmu=$3 seed=$4
 	shift 4
 	args="console=hvc0 loglevel=5 panic=-1 oops=panic"
+	# Boot work the workload does not need (a fifth of the boot under
+	# TCG): crypto self-tests, IPv6, kprobe events, the X.509 keyring,
+	# tracefs files, zswap, LPAR migration sysfs.
+	args="$args cryptomgr.notests ipv6.disable=1 initcall_blacklist=init_kprobe_trace,load_system_certificate_list,tracer_init_tracefs,init_zswap,pseries_mobility_sysfs_init"
 	args="$args wl_segments=${LG_SEGMENTS:-32} wl_pages=${LG_PAGES:-4} wl_code=${LG_CODE:-2}"
 	args="$args wl_seed=$seed wl_rounds=${LG_ROUNDS:-1}"
 	# Linux picks radix when the host offers it (POWER9); disable_radix
