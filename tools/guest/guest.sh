@@ -77,12 +77,18 @@ lg_wait() {
 	grep -qaE "$pat" /tmp/lg.$n.console 2>/dev/null
 }
 
+# A monitor command. The fifo is opened read-write, which never blocks,
+# even when QEMU is gone.
+lg_mon() {
+	echo "$2" 1<>/tmp/lg.$1.mon.in
+}
+
 lg_wait_paused() {
 	n=$1 t=$(( ${2:-300} * 2 ))
 	while [ $t -gt 0 ]; do
 		kill -0 "$(lg_get "$n" PID)" 2>/dev/null || return 1
 		: > /tmp/lg.$n.mon.log
-		echo "info status" > /tmp/lg.$n.mon.in
+		lg_mon "$n" "info status"
 		sleep 0.5
 		grep -q 'VM status: paused (shutdown)' /tmp/lg.$n.mon.log && return 0
 		t=$((t - 1))
@@ -128,7 +134,7 @@ lg_inject() {
 
 lg_quit() {
 	n=$1 p=$(lg_get "$1" WAIT)
-	echo quit > /tmp/lg.$n.mon.in 2>/dev/null
+	kill -0 "$(lg_get "$n" PID)" 2>/dev/null && lg_mon "$n" quit
 	wait "$p"
 	rc=$?
 	kill "$(lg_get "$n" CAT)" 2>/dev/null
