@@ -71,6 +71,10 @@ gt_facts() {	# PHASE
 		if ($0 ~ /DATA_SEGMENT|vector=0x380/) d[k]++
 		else if ($0 ~ /INST_SEGMENT|vector=0x480/) i[k]++
 		if ($0 ~ / injected( |$|,)/) inj[k]++
+		# series v2: the vcpu'"'"'s cumulative counts, exact whatever was dropped
+		if (match($0, / dsegi=[0-9]+/)) { v = substr($0, RSTART + 7, RLENGTH - 7) + 0; if (v > cd[k]) cd[k] = v; cum[k] = 1 }
+		if (match($0, / isegi=[0-9]+/)) { v = substr($0, RSTART + 7, RLENGTH - 7) + 0; if (v > ci[k]) ci[k] = v }
+		if (match($0, /dropped=[0-9]+/)) sdr[k] += substr($0, RSTART + 8, RLENGTH - 8)
 	}
 	ev == "kvm_hfault" {
 		if ($0 ~ /H_DATA_STORAGE|trap=0xe00/) hd[k]++
@@ -86,7 +90,9 @@ gt_facts() {	# PHASE
 	END {
 		for (k in seen) {
 			split(k, a, " ")
-			printf "#@ lgt phase=%s tgid=%s tid=%s vcpu=%s dsegi=%d isegi=%d injected=%d hdsi=%d hisi=%d lat=%d dropped=%d\n", phase, a[1], a[2], a[3], d[k], i[k], inj[k], hd[k], hi[k], lat[k], dr[k]
+			printf "#@ lgt phase=%s tgid=%s tid=%s vcpu=%s dsegi=%d isegi=%d injected=%d hdsi=%d hisi=%d lat=%d dropped=%d seg_dropped=%d", phase, a[1], a[2], a[3], d[k], i[k], inj[k], hd[k], hi[k], lat[k], dr[k], sdr[k]
+			if (cum[k]) printf " cum_dsegi=%d cum_isegi=%d", cd[k], ci[k]
+			printf "\n"
 		}
 	}' /tmp/gt.trace
 }
@@ -105,7 +111,10 @@ GIDS=''
 # guest ID NAME VCPUS MMU SEED INJECT PHASE: start one, remember its facts
 guest() {
 	id=$1 gname=$2
-	lg_start "$gname" "$3" "$4" "$5"
+	# An injected guest's workload runs until the injections are done.
+	rounds=${LG_ROUNDS:-1}
+	[ "$6" -gt 0 ] && rounds=0
+	LG_ROUNDS=$rounds lg_start "$gname" "$3" "$4" "$5"
 	eval "G_${id}_NAME=$gname G_${id}_PID=$LG_PID G_${id}_VCPUS=$3 G_${id}_MMU=$4"
 	eval "G_${id}_SEED=$5 G_${id}_INJECT=$6 G_${id}_PHASE=$7"
 	GIDS="$GIDS $id"
@@ -132,7 +141,10 @@ guest_inject() {	# ID
 		bad "$n: the workload started"
 		return
 	fi
-	if lg_inject "$n" "$k" 2; then
+	lg_inject "$n" "$k" 2
+	irc=$?
+	lg_release "$n"
+	if [ $irc -eq 0 ]; then
 		ok "$n: $k SLB misses injected while the workload ran ($(since)s)"
 	elif [ "$plan" = before-fix ]; then
 		# the guest may die before it takes them all
@@ -164,7 +176,7 @@ guest_end() {	# ID
 	sed "s/^/#   qemu $n: /" /tmp/lg.$n.qemu
 	fact "lguest id=$id name=$n pid=$(gv "$id" PID) vcpus=$(gv "$id" VCPUS) mmu=$(gv "$id" MMU)" \
 		"seed=$(gv "$id" SEED) inject=$(gv "$id" INJECT) phase=$(gv "$id" PHASE) qemu_rc=$rc" \
-		"segments=${LG_SEGMENTS:-32} pages=${LG_PAGES:-4} code=${LG_CODE:-2} rounds=${LG_ROUNDS:-1}"
+		"segments=${LG_SEGMENTS:-32} pages=${LG_PAGES:-4} code=${LG_CODE:-2}"
 }
 
 case $plan in

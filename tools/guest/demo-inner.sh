@@ -20,11 +20,14 @@ ptail=$!
 while [ ! -s /tmp/top.out ]; do sleep 0.2; done
 echo "== guests web1 (1 vcpu) and db1 (2 vcpus): Debian's kernel, $mmu MMU, under QEMU -accel kvm"
 lg_start web1 1 $mmu 1
-lg_start db1 2 $mmu 2
+# db1's workload runs until the injections are done (patched), else once.
+[ "$source" = patched ] && r=0 || r=1
+LG_ROUNDS=$r lg_start db1 2 $mmu 2
 echo "== $LG_QEMU_CMD"
 if [ "$source" = patched ] && lg_wait db1 'KVMSLB-WORKLOAD start' 900; then
 	echo "== db1's workload runs: injecting ${DEMO_INJECT:-40} SLB misses into db1 (slb_miss_inject, 2 at a time)"
 	lg_inject db1 "${DEMO_INJECT:-40}" 2 || echo "demo: injection into db1 incomplete"
+	lg_release db1
 fi
 rc=0
 for n in web1 db1; do

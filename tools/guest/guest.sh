@@ -16,9 +16,10 @@
 #   lg_inject NAME TOTAL [BATCH]     SLB misses through slb_miss_inject,
 #                                    BATCH at a time (default 2), each batch
 #                                    used up before the next
+#   lg_release NAME                  end a workload started with LG_ROUNDS=0
 #   lg_quit NAME                     end QEMU; its exit status
 # The workload's size: LG_SEGMENTS (32), LG_PAGES (4), LG_CODE (2),
-# LG_ROUNDS (1); guest memory LG_MEM (256M).
+# LG_ROUNDS (1; 0: rounds until lg_release); guest memory LG_MEM (256M).
 # LG_QEMU_CMD holds the last command line started.
 
 LG_MEM=${LG_MEM:-256M}
@@ -41,15 +42,17 @@ lg_start() {
 	[ "$mmu" = hpt ] && args="$args disable_radix"
 	[ $# -eq 0 ] || args="$args $*"
 	rm -f /tmp/lg.$n.*
-	mkfifo /tmp/lg.$n.mon.in /tmp/lg.$n.mon.out
-	# The monitor's replies, read for as long as QEMU runs.
+	mkfifo /tmp/lg.$n.mon.in /tmp/lg.$n.mon.out /tmp/lg.$n.con.in /tmp/lg.$n.con.out
+	# The console and the monitor's replies, read for as long as QEMU runs.
+	cat /tmp/lg.$n.con.out > /tmp/lg.$n.console &
+	lg_set "$n" CCAT $!
 	cat /tmp/lg.$n.mon.out > /tmp/lg.$n.mon.log &
 	lg_set "$n" CAT $!
 	set -- qemu-system-ppc64 -name "guest=$n,debug-threads=on" \
 		-machine pseries,accel=kvm,x-vof=on,cap-ccf-assist=off,cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken \
 		-m "$LG_MEM" -smp "$smp" -nodefaults -display none \
 		-action reboot=shutdown,shutdown=pause \
-		-chardev file,id=con,path=/tmp/lg.$n.console -serial chardev:con \
+		-chardev pipe,id=con,path=/tmp/lg.$n.con -serial chardev:con \
 		-chardev pipe,id=mon,path=/tmp/lg.$n.mon -mon chardev=mon,mode=readline \
 		-kernel /guest/vmlinux -initrd /guest/initrd.gz -append "$args"
 	LG_QEMU_CMD="$*"
@@ -132,12 +135,20 @@ lg_inject() {
 	done
 }
 
+# A line on the guest's console: a workload started with LG_ROUNDS=0
+# finishes its current round and reports.
+lg_release() {
+	echo stop 1<>/tmp/lg.$1.con.in
+}
+
 lg_quit() {
 	n=$1 p=$(lg_get "$1" WAIT)
 	kill -0 "$(lg_get "$n" PID)" 2>/dev/null && lg_mon "$n" quit
 	wait "$p"
 	rc=$?
-	kill "$(lg_get "$n" CAT)" 2>/dev/null
-	wait "$(lg_get "$n" CAT)" 2>/dev/null
+	for c in CAT CCAT; do
+		kill "$(lg_get "$n" $c)" 2>/dev/null
+		wait "$(lg_get "$n" $c)" 2>/dev/null
+	done
 	return $rc
 }

@@ -7,8 +7,12 @@
  *
  *   workload SEGMENTS PAGES CODE_PAGES SEED ROUNDS
  *
- * One worker process per online cpu; worker w takes the segments s with
- * s % workers == w. Each round maps a fresh data area of SEGMENTS segments
+ * ROUNDS 0: as many rounds as it takes for a line to arrive on stdin (the
+ * host writes one to the guest's console once it has injected what it
+ * wanted while the workload ran), at least one, at most 1000.
+ *
+ * Each round runs one worker process per online cpu; worker w takes the
+ * segments s with s % workers == w. Each round maps a fresh data area of SEGMENTS segments
  * and, per segment, writes WORDS words into each of PAGES pages, then maps
  * a code file (memfd) of CODE_PAGES pages, each a function returning its own
  * constant, executable at a fresh address in each segment, and calls every
@@ -19,8 +23,8 @@
  *   KVMSLB-WORKLOAD result=ok|bad segments=S pages=P code=C seed=X rounds=R
  *       workers=W words=N calls=M checksum=0x... expect=0x... ms=T
  *
- * Exit status 0 only if checksum == expect. tests/e2e/linux_checks.py
- * recomputes expect the same way.
+ * (rounds= is the number of rounds run.) Exit status 0 only if checksum ==
+ * expect. tests/e2e/linux_checks.py recomputes expect the same way.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -29,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -39,6 +44,7 @@
 #define WORDS		16		/* per page, 4 KB apart */
 #define DATA_BASE	0x2000000000UL	/* 128 GB: far from the program and its heap */
 #define CODE_BASE	0x6000000000UL	/* 384 GB: other segments again */
+#define MAX_ROUNDS	1000
 
 static uint64_t mix64(uint64_t x)
 {
@@ -96,12 +102,13 @@ static void *map_at(uint64_t addr, size_t len, int prot, int flags, int fd)
 	return p;
 }
 
+/* Round r of worker w: a fresh data area, fresh code mappings. */
 static void worker(unsigned w, unsigned nw, unsigned segs, unsigned pages, unsigned code,
-		   uint64_t seed, unsigned rounds, int codefd, struct totals *t)
+		   uint64_t seed, unsigned r, int codefd, struct totals *t)
 {
 	size_t data_len = (size_t)segs * SEG_SIZE;
 
-	for (unsigned r = 0; r < rounds; r++) {
+	{
 		char *data = map_at(DATA_BASE, data_len, PROT_READ | PROT_WRITE,
 				    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1);
 
@@ -153,6 +160,58 @@ static uint64_t expected(unsigned segs, unsigned pages, unsigned code, uint64_t 
 	return sum;
 }
 
+/* Round r in nw worker processes; adds their totals to *all. */
+static int run_round(unsigned nw, unsigned segs, unsigned pages, unsigned code, uint64_t seed,
+		     unsigned r, int codefd, struct totals *all)
+{
+	int fds[16][2];
+	pid_t pids[16];
+	int bad = 0;
+
+	for (unsigned w = 0; w < nw; w++) {
+		if (pipe(fds[w]) || (pids[w] = fork()) < 0) {
+			perror("workload: fork");
+			exit(3);
+		}
+		if (pids[w] == 0) {
+			struct totals t = { 0 };
+
+			worker(w, nw, segs, pages, code, seed, r, codefd, &t);
+			if (write(fds[w][1], &t, sizeof(t)) != sizeof(t))
+				_exit(3);
+			_exit(0);
+		}
+		close(fds[w][1]);
+	}
+	for (unsigned w = 0; w < nw; w++) {
+		struct totals t;
+		int st = 0;
+
+		if (read(fds[w][0], &t, sizeof(t)) != sizeof(t)) {
+			bad++;
+		} else {
+			all->sum += t.sum;
+			all->words += t.words;
+			all->calls += t.calls;
+		}
+		close(fds[w][0]);
+		if (waitpid(pids[w], &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st)) {
+			fprintf(stderr, "workload: worker %u of round %u ended with status 0x%x\n",
+				w, r, st);
+			bad++;
+		}
+	}
+	return bad;
+}
+
+/* A line waiting on stdin (the console): the host says stop. */
+static int stop_requested(void)
+{
+	struct pollfd p = { .fd = 0, .events = POLLIN };
+
+	return poll(&p, 1, 0) > 0 && (p.revents & (POLLIN | POLLHUP));
+}
+
 static unsigned arg(const char *s, const char *what, unsigned lo, unsigned hi)
 {
 	char *end;
@@ -175,7 +234,7 @@ int main(int argc, char **argv)
 	unsigned pages = arg(argv[2], "PAGES", 1, SEG_SIZE / PAGE_64K);
 	unsigned code = arg(argv[3], "CODE_PAGES", 1, 64);
 	uint64_t seed = arg(argv[4], "SEED", 0, 0xffffffffu);
-	unsigned rounds = arg(argv[5], "ROUNDS", 1, 1000);
+	unsigned rounds = arg(argv[5], "ROUNDS", 0, MAX_ROUNDS);
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	unsigned nw = ncpu < 1 ? 1 : ncpu > 16 ? 16 : (unsigned)ncpu;
 	struct timespec t0, t1;
@@ -205,43 +264,15 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 
-	int fds[16][2];
-	pid_t pids[16];
-
-	for (unsigned w = 0; w < nw; w++) {
-		if (pipe(fds[w]) || (pids[w] = fork()) < 0) {
-			perror("workload: fork");
-			return 3;
-		}
-		if (pids[w] == 0) {
-			struct totals t = { 0 };
-
-			worker(w, nw, segs, pages, code, seed, rounds, codefd, &t);
-			if (write(fds[w][1], &t, sizeof(t)) != sizeof(t))
-				_exit(3);
-			_exit(0);
-		}
-		close(fds[w][1]);
-	}
 	struct totals all = { 0 };
 	int bad_workers = 0;
+	unsigned done = 0;
 
-	for (unsigned w = 0; w < nw; w++) {
-		struct totals t;
-		int st;
-
-		if (read(fds[w][0], &t, sizeof(t)) != sizeof(t))
-			bad_workers++;
-		else {
-			all.sum += t.sum;
-			all.words += t.words;
-			all.calls += t.calls;
-		}
-		if (waitpid(pids[w], &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st)) {
-			fprintf(stderr, "workload: worker %u ended with status 0x%x\n", w, st);
-			bad_workers++;
-		}
-	}
+	/* ROUNDS 0: until a line arrives on stdin, at least one round. */
+	do
+		bad_workers += run_round(nw, segs, pages, code, seed, done++, codefd, &all);
+	while (rounds ? done < rounds : done < MAX_ROUNDS && !stop_requested());
+	rounds = done;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	uint64_t want = expected(segs, pages, code, seed, rounds);
 	int ok = !bad_workers && all.sum == want &&
