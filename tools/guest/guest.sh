@@ -28,7 +28,7 @@ lg_get() { eval "echo \${$(lg_var "$1" "$2"):-}"; }
 lg_set() { eval "$(lg_var "$1" "$2")=\$3"; }
 
 lg_start() {
-	n=$1 smp=$2 mmu=$3 seed=$4
+	local n=$1 smp=$2 mmu=$3 seed=$4 args
 	shift 4
 	args="console=hvc0 loglevel=5 panic=-1 oops=panic"
 	# Boot work the workload does not need (a fifth of the boot under
@@ -70,7 +70,7 @@ lg_start() {
 }
 
 lg_wait() {
-	n=$1 pat=$2 t=$(( ${3:-300} * 10 ))
+	local n=$1 pat=$2 t=$(( ${3:-300} * 10 ))
 	while [ $t -gt 0 ]; do
 		grep -qaE "$pat" /tmp/lg.$n.console 2>/dev/null && return 0
 		kill -0 "$(lg_get "$n" PID)" 2>/dev/null || break
@@ -87,7 +87,7 @@ lg_mon() {
 }
 
 lg_wait_paused() {
-	n=$1 t=$(( ${2:-300} * 2 ))
+	local n=$1 t=$(( ${2:-300} * 2 ))
 	while [ $t -gt 0 ]; do
 		kill -0 "$(lg_get "$n" PID)" 2>/dev/null || return 1
 		: > /tmp/lg.$n.mon.log
@@ -100,6 +100,7 @@ lg_wait_paused() {
 }
 
 lg_vmdir() {
+	local d
 	for d in /sys/kernel/debug/kvm/"$(lg_get "$1" PID)"-*; do
 		[ -d "$d" ] && { echo "$d"; return 0; }
 	done
@@ -107,7 +108,7 @@ lg_vmdir() {
 }
 
 lg_threads() {
-	p=$(lg_get "$1" PID) out=''
+	local p=$(lg_get "$1" PID) out='' t c
 	for t in /proc/$p/task/*; do
 		c=$(cat "$t/comm" 2>/dev/null)
 		case $c in "CPU "*"/KVM") out="$out ${t##*/}=$(echo "$c" | tr ' /' '__')" ;; esac
@@ -116,7 +117,7 @@ lg_threads() {
 }
 
 lg_inject() {
-	n=$1 total=$2 batch=${3:-2}
+	local n=$1 total=$2 batch=${3:-2} d k left b t
 	d=$(lg_vmdir "$n") || return 1
 	k=$d/slb_miss_inject
 	[ -w "$k" ] || return 1
@@ -142,7 +143,7 @@ lg_release() {
 }
 
 lg_quit() {
-	n=$1 p=$(lg_get "$1" WAIT)
+	local n=$1 p=$(lg_get "$1" WAIT) rc c
 	kill -0 "$(lg_get "$n" PID)" 2>/dev/null && lg_mon "$n" quit
 	wait "$p"
 	rc=$?
