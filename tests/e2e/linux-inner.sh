@@ -156,10 +156,24 @@ guest_inject() {	# ID
 
 KSTATS="dsegi_synth isegi_synth seg_synth_injected hfault_hdsi hfault_hisi hfault_retry hfault_reflect hfault_host hfault_mmio hfault_log_drops slb_miss_inject"
 # After its shutdown (paused): KVM stats, console, end of QEMU.
-guest_end() {	# ID
+guest_end() {	# ID [SECONDS]
 	id=$1 n=$(gv "$1" NAME)
-	if lg_wait_paused "$n" 900; then
+	if lg_wait_paused "$n" "${2:-900}"; then
 		ok "$n: the guest shut down ($(since)s)"
+		d=$(lg_vmdir "$n")
+		line="lkstat id=$id dir=${d##*/}"
+		for s in $KSTATS; do
+			v=$(cat "$d/$s" 2>/dev/null) || v=absent
+			line="$line $s=$v"
+		done
+		fact "$line"
+	elif [ "$plan" = before-fix ] && kill -0 "$(gv "$id" PID)" 2>/dev/null; then
+		# A guest that hangs instead of panicking has failed too: freeze
+		# it, keep its console and stats.
+		lg_mon "$n" stop
+		sleep 1
+		diag "$n: still running after ${2}s: stopped (QEMU 'stop')"
+		fact "lhung id=$id"
 		d=$(lg_vmdir "$n")
 		line="lkstat id=$id dir=${d##*/}"
 		for s in $KSTATS; do
@@ -222,7 +236,7 @@ before-fix)
 	guest g1 lin-dsi 2 hpt 12 "$inject1" 1
 	guest_up g1
 	guest_inject g1
-	guest_end g1
+	guest_end g1 "${LINUX_FAIL_WAIT:-120}"
 	gt_stop
 	gt_facts 1
 	;;

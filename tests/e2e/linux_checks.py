@@ -82,7 +82,7 @@ def num(v, default=None):
 
 
 def parse(path):
-    g = {"guests": {}, "threads": {}, "kstat": {}, "cmd": {}, "con": {}, "gt": [],
+    g = {"guests": {}, "threads": {}, "kstat": {}, "cmd": {}, "con": {}, "gt": [], "hung": set(),
          "stat": None, "top": [], "host": {}}
     with open(path, errors="replace") as f:
         for line in f:
@@ -118,6 +118,8 @@ def parse(path):
                     if mm:
                         m[int(tid)] = int(mm.group(1))
                 g["threads"][gid] = m
+            elif kind == "lhung":
+                g["hung"].add(kv(rest)["id"])
             elif kind == "lkstat":
                 d = kv(rest)
                 g["kstat"][d["id"]] = d
@@ -174,7 +176,7 @@ def stat_entry(stat, g, all_guests):
     return cands
 
 
-def check_console(gid, g, lines, expect_fail):
+def check_console(gid, g, lines, expect_fail, hung=False):
     n = g["name"]
     res = [l for l in lines if l.startswith("KVMSLB-WORKLOAD result=")]
     badl = [l for l in lines if BAD_CONSOLE.search(l)]
@@ -193,16 +195,20 @@ def check_console(gid, g, lines, expect_fail):
             + (f" (first: {badl[0].strip()[:120]})" if badl else ""))
         return
     shown = []
+    if hung:
+        shown.append("hung: no shutdown, QEMU stopped it")
     if badl:
         shown.append(f"console: {badl[0].strip()[:160]}")
     if res and not good:
         shown.append(f"wrong result: {res[-1][:120]}")
     if not res:
         shown.append("no result line")
-    tap(bool(badl) or not good, f"{n}: the guest fails without the fix (" +
+    tap(bool(badl) or not good or hung, f"{n}: the guest fails without the fix (" +
         "; ".join(shown) + ")")
-    for l in badl[:12]:
-        diag(f"  {n} console: {l.strip()[:200]}")
+    # The console from the first sign of trouble: what the guest kernel showed.
+    first = next((i for i, l in enumerate(lines) if BAD_CONSOLE.search(l)), None)
+    for l in (lines[first:first + 40] if first is not None else lines[-15:]):
+        diag(f"  {n} console: {l.rstrip()[:200]}")
 
 
 def main():
@@ -231,7 +237,8 @@ def main():
         diag(f"{gid}: {n} pid {pid} vcpus {x['vcpus']} mmu {x['mmu']} phase {phase} "
              f"injected {inject}")
         tap(num(x["qemu_rc"]) == 0, f"{n}: QEMU exited 0 ({x['qemu_rc']})")
-        check_console(gid, x, g["con"].get(gid, []), a.plan == "before-fix")
+        check_console(gid, x, g["con"].get(gid, []), a.plan == "before-fix",
+                      gid in g["hung"])
         mmu = "Hash" if x["mmu"] == "hpt" else "Radix"
         up = [l for l in g["con"].get(gid, []) if l.startswith("KVMSLB-GUEST up")]
         if up:

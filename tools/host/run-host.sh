@@ -138,8 +138,12 @@ cmd=("$QEMU" -M "$machine" -m "$mem" -smp "$smp" "${accel[@]}"
 	-append "console=hvc0 loglevel=4 panic=1 $append")
 
 # Console -> CR stripped -> log (all) and stdout (all, or the script part only).
+# mawk (Debian's awk) reads a pipe in 4 KB blocks unless told it is
+# interactive: the console would come out in lumps, minutes late.
+live=()
+awk -W version 2>/dev/null | grep -q mawk && live=(-W interactive)
 mkfifo "$work/console"
-awk -v quiet=$quiet -v logf="$log" '
+awk "${live[@]}" -v quiet=$quiet -v logf="$log" '
 	{ sub(/\r+$/, ""); print > logf; fflush(logf) }
 	/^===== KVMSLB-HOST-SCRIPT-BEGIN/ { inside = 1; if (quiet) next }
 	/^===== KVMSLB-HOST-SCRIPT-END/ { inside = 0; if (quiet) next }
