@@ -10,7 +10,8 @@
 #       A shut-down guest pauses (QEMU stays, so its VM and the VM's
 #       debugfs stats stay readable) until lg_quit.
 #   lg_wait NAME PATTERN [SECONDS]   wait for a console line (grep -E)
-#   lg_wait_paused NAME [SECONDS]    wait until the guest has shut down
+#   lg_wait_paused NAME [SECONDS]    wait until the guest has shut down (or
+#                                    panicked): QEMU keeps it paused
 #   lg_vmdir NAME                    the VM's debugfs directory
 #   lg_threads NAME                  "tid=comm" of its vcpu threads
 #   lg_inject NAME TOTAL [BATCH]     SLB misses through slb_miss_inject,
@@ -51,7 +52,7 @@ lg_start() {
 	set -- qemu-system-ppc64 -name "guest=$n,debug-threads=on" \
 		-machine pseries,accel=kvm,x-vof=on,cap-ccf-assist=off,cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken \
 		-m "$LG_MEM" -smp "$smp" -nodefaults -display none \
-		-action reboot=shutdown,shutdown=pause \
+		-action reboot=shutdown,shutdown=pause,panic=pause \
 		-chardev pipe,id=con,path=/tmp/lg.$n.con -serial chardev:con \
 		-chardev pipe,id=mon,path=/tmp/lg.$n.mon -mon chardev=mon,mode=readline \
 		-kernel /guest/vmlinux -initrd /guest/initrd.gz -append "$args"
@@ -93,7 +94,8 @@ lg_wait_paused() {
 		: > /tmp/lg.$n.mon.log
 		lg_mon "$n" "info status"
 		sleep 0.5
-		grep -q 'VM status: paused (shutdown)' /tmp/lg.$n.mon.log && return 0
+		# (shutdown), or (guest-panicked) after a guest kernel's panic
+		grep -q 'VM status: paused' /tmp/lg.$n.mon.log && return 0
 		t=$((t - 1))
 	done
 	return 1
