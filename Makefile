@@ -13,6 +13,7 @@ VERSION := 0.1.0
 BUILD ?= build
 PREFIX ?= /usr/local
 DESTDIR ?=
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 KVMSLB_CACHE ?= $(HOME)/.cache/kvmslb
 export KVMSLB_CACHE
 
@@ -41,7 +42,7 @@ WARN := -Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes -Wshadow 
 	-Wno-format-truncation
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O2 $(WARN) -Iinclude -Isrc \
 	-I$(BUILD)/bpf -DKVMSLB_VERSION='"$(VERSION)"'
-NATIVE_LIBS := -lbpf -lelf -lz -ltraceevent -lncursesw -lmicrohttpd
+NATIVE_LIBS := -lbpf -lelf -lz -ltraceevent -lncursesw -lmicrohttpd -lcap
 
 SRC_CORE := $(sort $(wildcard src/core/*.c))
 SRC_CMD := $(sort $(wildcard src/cmd_*.c))
@@ -116,7 +117,7 @@ CROSS_CFLAGS := $(BASE_CFLAGS) -I$(SYSROOT_PPC)/usr/include \
 	-I$(SYSROOT_PPC)/usr/include/powerpc64le-linux-gnu -DKVMSLB_STATIC_CROSS
 # libmicrohttpd's static archive needs GnuTLS's; the ppc64le build serves
 # HTTP without it (see src/ for the fallback) and otherwise is the same code.
-CROSS_LIBS := -L$(PPC_LIBDIR) -lbpf -lelf -lz -lzstd -ltraceevent -lncursesw -ltinfo
+CROSS_LIBS := -L$(PPC_LIBDIR) -lbpf -lelf -lz -lzstd -ltraceevent -lncursesw -ltinfo -lcap
 PPC_OBJDIR := $(BUILD)/ppc64le/obj
 PPC_OBJS := $(patsubst src/%.c,$(PPC_OBJDIR)/%.o,src/main.c $(SRC_LIB))
 
@@ -142,6 +143,7 @@ CROSS_TARGETS += $(BUILD)/ppc64le/kvmslb
 -include tests/bpf/bpf-tests.mk
 -include tests/fuzz/fuzz.mk
 -include tests/tests.mk
+-include tests/export/export.mk
 
 cross: $(CROSS_TARGETS)
 
@@ -177,6 +179,15 @@ install: native
 	install -m 0644 tools/bash-completion/kvmslb \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/kvmslb
 	ln -sf kvmslb $(DESTDIR)$(PREFIX)/share/bash-completion/completions/kvmslbtop
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(PREFIX)/share/kvmslb/prometheus \
+		$(DESTDIR)$(PREFIX)/share/kvmslb/grafana
+	for u in $(wildcard contrib/systemd/*.service.in); do \
+		sed 's|@SBINDIR@|$(PREFIX)/sbin|g' $$u > $(DESTDIR)$(SYSTEMDUNITDIR)/$$(basename $$u .in) && \
+		chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$$(basename $$u .in) || exit 1; \
+	done
+	install -m 0644 contrib/prometheus/kvmslb.rules.yml contrib/prometheus/kvmslb.rules.test.yml \
+		$(DESTDIR)$(PREFIX)/share/kvmslb/prometheus/
+	install -m 0644 contrib/grafana/kvmslb.json $(DESTDIR)$(PREFIX)/share/kvmslb/grafana/
 
 clean:
 	$(call msg,CLEAN,$(BUILD))

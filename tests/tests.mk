@@ -20,10 +20,3 @@ $(BUILD)/asan/tests/%: tests/unit/%.c $(BUILD)/asan/libkvmslb.a $(wildcard tests
 .PHONY: test-build
 test-build: $(UNIT_NATIVE) $(UNIT_ASAN) $(BUILD)/asan/kvmslb $(TEST_EXTRA)
 
-# Test-only programs linked against the product's library.
-$(BUILD)/native/tests/serve_metrics: tests/export/serve_metrics.c $(BUILD)/native/libkvmslb.a
-	$(call msg,CC-TEST,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(BASE_CFLAGS) -o $@ $< $(BUILD)/native/libkvmslb.a $(NATIVE_LIBS)
-
-test-build: $(BUILD)/native/tests/serve_metrics

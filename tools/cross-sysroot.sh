@@ -16,7 +16,7 @@
 set -euo pipefail
 
 dest=${1:?usage: cross-sysroot.sh DESTDIR}
-pkgs=(libbpf-dev libelf-dev zlib1g-dev libzstd-dev libtraceevent-dev libncurses-dev)
+pkgs=(libbpf-dev libelf-dev zlib1g-dev libzstd-dev libtraceevent-dev libncurses-dev libcap-dev)
 
 parent=$(dirname "$dest")
 mkdir -p "$parent"

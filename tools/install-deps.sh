@@ -28,6 +28,8 @@ pkgs+=(qemu-system-ppc qemu-system-data cpio kmod gzip xz-utils)
 pkgs+=(bc bison flex libssl-dev dwarves ccache zstd rsync perl python3 patch binutils)
 # Fleet telemetry tests.
 pkgs+=(prometheus curl)
+# export: capabilities dropped after attaching (libcap); its systemd units verified.
+pkgs+=(libcap-dev systemd)
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -19,6 +20,8 @@ struct bpf_source {
 	bpf_new_guest_fn on_new_guest;
 	void *ctx;
 	void *guest_ctx;
+	struct bpf_pin_result pin;
+	bool pinned;
 };
 
 static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -79,6 +82,7 @@ int bpf_source_open(const struct bpf_source_opts *o, struct bpf_source **out, ch
 	*out = NULL;
 	if (!s)
 		return -ENOMEM;
+	s->pin.lock_fd = -1;
 	libbpf_set_print(o->verbose ? libbpf_stderr : libbpf_quiet);
 	s->skel = kvmslb_bpf__open();
 	if (!s->skel) {
@@ -100,6 +104,19 @@ int bpf_source_open(const struct bpf_source_opts *o, struct bpf_source **out, ch
 		s->skel->rodata->exit_trap_size = trap.size;
 	}
 	autoload_only(s->skel, o->source);
+	if (o->pin_dir) {
+		char set[64];
+
+		/* keys differ by source, per-vcpu keys and guest filter: one set each */
+		snprintf(set, sizeof(set), "%s%s", source_name(o->source),
+			 o->per_vcpu ? "-per-vcpu" : "");
+		if (o->tgid)
+			snprintf(set + strlen(set), sizeof(set) - strlen(set), "-pid%u", o->tgid);
+		ret = bpf_pin_prepare(s->skel->obj, o->pin_dir, set, &s->pin, err, errlen);
+		if (ret)
+			goto fail;
+		s->pinned = true;
+	}
 	ret = kvmslb_bpf__load(s->skel);
 	if (ret) {
 		snprintf(err, errlen, "loading the BPF programs failed: %s (run with -v for "
@@ -144,7 +161,14 @@ void bpf_source_close(struct bpf_source *s)
 		return;
 	ring_buffer__free(s->rb);
 	kvmslb_bpf__destroy(s->skel);
+	if (s->pin.lock_fd >= 0)
+		close(s->pin.lock_fd);
 	free(s);
+}
+
+const struct bpf_pin_result *bpf_source_pinned(const struct bpf_source *s)
+{
+	return s && s->pinned ? &s->pin : NULL;
 }
 
 int bpf_source_read(struct bpf_source *s, struct agg *a)

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "core/agg.h"
+#include "core/bpf_pin.h"
 #include "core/host_probe.h"
 #include "kvmslb/maps.h"
 
@@ -28,6 +29,7 @@ struct bpf_source_opts {
 	void *ctx;			/* for on_event */
 	void *guest_ctx;		/* for on_new_guest; NULL: ctx */
 	bool verbose;			/* libbpf messages on stderr */
+	const char *pin_dir;		/* keep the maps there across runs (core/bpf_pin.h); NULL: no */
 };
 
 struct bpf_source;
@@ -43,6 +45,8 @@ int bpf_source_read(struct bpf_source *s, struct agg *a);
  */
 int bpf_source_wait(struct bpf_source *s, int timeout_ms);
 void bpf_source_close(struct bpf_source *s);
+/* Where the maps are pinned and what was reused; NULL without pinning. */
+const struct bpf_pin_result *bpf_source_pinned(const struct bpf_source *s);
 
 /* The map reader, on bare map fds (for tests of other BPF objects). */
 int bpf_maps_read(int counts_fd, int hists_fd, int stats_fd, struct agg *a);

@@ -27,6 +27,7 @@ int collector_open(struct collector *c, const struct collector_opts *o, char *er
 		.ctx = o->ctx,
 		.guest_ctx = c,
 		.verbose = o->verbose,
+		.pin_dir = o->pin_dir,
 	};
 	char why[512];
 

@@ -24,6 +24,7 @@ struct collector_opts {
 	bpf_event_fn on_event;		/* individual events (eBPF sources only) */
 	void *ctx;
 	bool verbose;
+	const char *pin_dir;		/* eBPF sources: keep the maps there (core/bpf_pin.h) */
 };
 
 struct collector {

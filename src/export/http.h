@@ -1,28 +1,48 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* /metrics over HTTP (libmicrohttpd), Prometheus text or OpenMetrics by Accept. */
+/*
+ * /metrics over HTTP (libmicrohttpd): the current exposition, Prometheus
+ * text or OpenMetrics by the request's Accept header. One epoll thread
+ * serves every connection, so idle, slow or garbage clients hold a
+ * connection slot each but never delay anyone else; slots are many, and
+ * can be limited per client address.
+ */
 #ifndef KVMSLB_EXPORT_HTTP_H
 #define KVMSLB_EXPORT_HTTP_H
 
-#include <stdio.h>
+#include <stdbool.h>
+#include <stddef.h>
 
-#include "export/prom.h"
+#include "export/exposition.h"
 
-/* Writes the current exposition in 'fmt' to 'out'; 0 or -errno. */
-typedef int (*metrics_render_fn)(FILE *out, enum prom_format fmt, void *ctx);
+struct http_opts {
+	unsigned int max_connections;	/* all clients together */
+	unsigned int max_per_ip;	/* 0: no limit per client address */
+	unsigned int idle_timeout;	/* seconds a connection may stay silent */
+};
+
+#define HTTP_DEFAULT_MAX_CONNECTIONS	1024u
+#define HTTP_DEFAULT_IDLE_TIMEOUT	10u
 
 struct metrics_server;
 
+/* False in the static ppc64le build (no libmicrohttpd). */
+bool http_available(void);
+
 /*
- * Serve GET /metrics on addr ("127.0.0.1:9464", "[::1]:9464", ":9464").
- * Requests are answered from libmicrohttpd's own thread; 'render' must be
- * safe to call from it (the caller serializes with its collector).
- * NULL on error with 'err' set.
+ * Serve GET/HEAD /metrics from 'e' on the listening socket 'fd' (taken
+ * over: closed by metrics_server_stop()). NULL on error with err set.
  */
-struct metrics_server *metrics_server_start(const char *addr, metrics_render_fn render,
-					    void *ctx, char *err, size_t errlen);
+struct metrics_server *metrics_server_start(int fd, struct exposition *e,
+					    const struct http_opts *o, char *err,
+					    size_t errlen);
 void metrics_server_stop(struct metrics_server *s);
 
-/* Parse "host:port"; exposed for tests. 0 or -1. */
-int parse_listen_addr(const char *addr, char *host, size_t hostlen, unsigned int *port);
+/*
+ * The format an Accept header asks for: OpenMetrics if it names
+ * application/openmetrics-text (version 1.0.0, 0.0.1 or none) with a q
+ * above 0 and no lower than any acceptable text format's (equal q: the
+ * first listed); else the text format. NULL: the text format.
+ */
+enum prom_format http_negotiate(const char *accept);
 
 #endif

@@ -1,32 +1,44 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "export/textfile.h"
 
-int textfile_write(const char *path, metrics_render_fn render, void *ctx,
-		   char *err, size_t errlen)
+/* The first failure's errno, or EIO when the stream lost it. */
+static int first_error(int ret)
+{
+	return ret ? ret : (errno ? -errno : -EIO);
+}
+
+int textfile_write(const char *path, const char *data, size_t len, char *err, size_t errlen)
 {
 	char tmp[4096];
 	FILE *f;
-	int ret;
+	int ret = 0;
 
-	/* node_exporter reads *.prom only: the temporary name must not end so */
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp)) {
+		snprintf(err, errlen, "writing %s: %s", path, strerror(ENAMETOOLONG));
+		return -ENAMETOOLONG;
+	}
 	f = fopen(tmp, "we");
 	if (!f) {
 		ret = -errno;
-		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		snprintf(err, errlen, "writing %s: %s", tmp, strerror(-ret));
 		return ret;
 	}
-	ret = render(f, PROM_TEXT, ctx);
-	if (!ret && (fflush(f) || fsync(fileno(f))))
+	errno = 0;
+	if (len && fwrite(data, 1, len, f) != len)
+		ret = first_error(ret);
+	errno = 0;
+	if (fflush(f) == EOF || ferror(f))
+		ret = first_error(ret);
+	if (!ret && fsync(fileno(f)))
 		ret = -errno;
-	if (fclose(f) && !ret)
-		ret = -errno;
+	errno = 0;
+	if (fclose(f) == EOF && !ret)
+		ret = first_error(ret);
 	if (!ret && rename(tmp, path))
 		ret = -errno;
 	if (ret) {

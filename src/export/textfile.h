@@ -3,10 +3,13 @@
 #ifndef KVMSLB_EXPORT_TEXTFILE_H
 #define KVMSLB_EXPORT_TEXTFILE_H
 
-#include "export/http.h"
+#include <stddef.h>
 
-/* Render to PATH.tmp.PID, fsync, rename over PATH. 0 or -errno (err set). */
-int textfile_write(const char *path, metrics_render_fn render, void *ctx,
-		   char *err, size_t errlen);
+/*
+ * Write data to PATH.tmp.PID (node_exporter reads only *.prom), fsync,
+ * rename over PATH. 0, or -errno with "writing PATH: <reason>" in err: a
+ * full disk is reported as such, and the temporary file is removed.
+ */
+int textfile_write(const char *path, const char *data, size_t len, char *err, size_t errlen);
 
 #endif

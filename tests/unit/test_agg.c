@@ -160,7 +160,7 @@ static void test_tracker_exit_and_reuse(void **state)
 	char root[] = "/tmp/kvmslb-tracker-XXXXXX";
 	static const char web1[] = "qemu\0-name\0guest=web1,debug-threads=on\0";
 	static const char web2[] = "qemu\0-name\0web2\0";
-	struct agg raw, view;
+	struct agg raw, view, prev;
 	const struct guest_ident *id;
 	struct tracker t;
 
@@ -170,6 +170,7 @@ static void test_tracker_exit_and_reuse(void **state)
 	tracker_init(&t, root);
 	agg_init(&raw);
 	agg_init(&view);
+	agg_init(&prev);
 
 	/* poll 1: web1 has 3 HDSI */
 	agg_exit(&raw, 100, 0, 0xe00, 3);
@@ -179,20 +180,27 @@ static void test_tracker_exit_and_reuse(void **state)
 	assert_int_equal(id->from, NAME_QEMU_GUEST);
 	assert_true(id->alive);
 	assert_int_equal(agg_find(&view, 100)->total.c.hdsi, 3);
-	agg_free(&view);
+	/* the tracker reads this view in the next update: keep it until then */
+	agg_free(&prev);
+	prev = view;
+	agg_init(&view);
 
-	/* poll 2: web1 exited; its counts stay */
+	/* poll 2: web1 exited; its counts stay (the tracker took raw: a new, cumulative one) */
 	gone(root, 100);
+	agg_exit(&raw, 100, 0, 0xe00, 3);
 	assert_int_equal(tracker_update(&t, &raw, &view), 0);
 	id = tracker_ident(&t, 100);
 	assert_false(id->alive);
 	assert_string_equal(id->name, "web1");
 	assert_int_equal(agg_find(&view, 100)->total.c.hdsi, 3);
-	agg_free(&view);
+	/* the tracker reads this view in the next update: keep it until then */
+	agg_free(&prev);
+	prev = view;
+	agg_init(&view);
 
 	/* poll 3: pid 100 is now web2 (another starttime), which added 2 */
 	fake_proc(root, 100, web2, sizeof(web2), 9000);
-	agg_exit(&raw, 100, 0, 0xe00, 2);
+	agg_exit(&raw, 100, 0, 0xe00, 3 + 2);
 	assert_int_equal(tracker_update(&t, &raw, &view), 0);
 	id = tracker_ident(&t, 100);
 	assert_string_equal(id->name, "web2");
@@ -203,15 +211,21 @@ static void test_tracker_exit_and_reuse(void **state)
 	assert_string_equal(t.retired[0].id.name, "web1");
 	assert_false(t.retired[0].id.alive);
 	assert_int_equal(t.retired[0].data.guests[0].total.c.hdsi, 3);
-	agg_free(&view);
+	/* the tracker reads this view in the next update: keep it until then */
+	agg_free(&prev);
+	prev = view;
+	agg_init(&view);
 
 	/* poll 4: a source that stops reporting a guest (debugfs dir gone) keeps it */
-	agg_free(&raw);
 	assert_int_equal(tracker_update(&t, &raw, &view), 0);
 	assert_non_null(agg_find(&view, 100));
 	assert_int_equal(agg_find(&view, 100)->total.c.hdsi, 2);
-	agg_free(&view);
+	/* the tracker reads this view in the next update: keep it until then */
+	agg_free(&prev);
+	prev = view;
+	agg_init(&view);
 
+	agg_free(&prev);
 	tracker_free(&t);
 	{
 		char cmd[256];

@@ -3,7 +3,7 @@
 # Build the TEST-ONLY "before the 2015 fix" kernel: the kvmslb test kernel
 # (tools/kernel/build-kernel.sh) with kernel-patch/6.1/ plus
 # kernel-patch/test-only/6.1/ (injected SLB misses reflected as DSI/ISI, as
-# KVM did before cf29b21595b9). Only tests/suites/46-linux-before-fix.sh
+# KVM did before cf29b21595b9). Only tests/suites/52-linux-before-fix.sh
 # boots it; the test-only patch is never part of the series.
 #
 #   tools/guest/build-before-fix-kernel.sh

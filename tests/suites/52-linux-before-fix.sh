@@ -2,11 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # The 2015 bug made visible, on demand (a TEST-ONLY kernel: the series plus
 # kernel-patch/test-only/, never part of the series). On emulated POWER8 the
-# same 2-vcpu Linux guest as lin-b of 44-linux-power8 takes the same SLB
+# same 2-vcpu Linux guest as lin-b of 50-linux-power8 takes the same SLB
 # misses through slb_miss_inject, but this kernel reflects them as DSI/ISI,
 # as KVM did before cf29b21595b9. The guest must fail (oops, panic or a
 # wrong checksum: whatever its kernel shows) and no DSegI/ISegI may be
-# synthesized; in 44-linux-power8 the same guest survives with the fix.
+# synthesized; in 50-linux-power8 the same guest survives with the fix.
 set -u
 root=${KVMSLB_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$root/tests/e2e/linux-suite.sh"

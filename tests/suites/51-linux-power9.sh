@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Linux guests under QEMU with KVM-HV on emulated POWER9 (powernv9: the C
 # fault path), two at once (2 vcpus and 1 vcpu), kvmslb stat -j --per-vcpu
-# and top -b -j alongside; checks as in 44-linux-power8
+# and top -b -j alongside; checks as in 50-linux-power8
 # (tests/e2e/linux_checks.py) without injection (POWER9 has no SLB lookup to
 # fail): clean guests with the right checksum; kvmslb's per-guest and
 # per-vcpu HDSI/HISI == ftrace (kvm_guest_exit traps on the stock kernel,
