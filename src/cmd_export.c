@@ -29,6 +29,7 @@
 #include "export/metrics.h"
 #include "export/textfile.h"
 #include "view/agg_view.h"
+#include "view/attached.h"
 
 static const char doc[] =
 	"kvmslb export: fleet telemetry: Prometheus/OpenMetrics over HTTP, node_exporter "
@@ -429,8 +430,8 @@ int cmd_export(int argc, char **argv)
 		}
 	}
 	co = (struct collector_opts){ .source = a.source, .tgid = a.guest_pid,
-				      .per_vcpu = a.m.per_vcpu, .verbose = kvmslb_g.verbose,
-				      .pin_dir = a.pin_dir };
+				      .per_vcpu = a.m.per_vcpu, .btf = kvmslb_g.btf,
+				      .verbose = kvmslb_g.verbose, .pin_dir = a.pin_dir };
 	ret = collector_open(&r.col, &co, err, sizeof(err));
 	if (ret) {
 		p_err("%s", err);
@@ -443,6 +444,7 @@ int cmd_export(int argc, char **argv)
 		ret = KVMSLB_EXIT_RUNTIME;
 		goto out;
 	}
+	view_attached(stdout, &r.col, kvmslb_g.json || a.jsonl, false);
 	r.view = (struct view_opts){
 		.kind = r.col.choice.chosen,
 		.choice = &r.col.choice,

@@ -1,52 +1,63 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * kvmslb report: per-guest totals and latency histograms from recorded
- * kvm_hv data. The path of one event: perf.data sample (core/perf_data.c),
- * trace.dat record (core/trace_dat.c) or perf script line
- * (core/perf_script.c) -> struct trace_rec ->
- * core/trace_map.c (the BPF handlers' rules) -> core/agg.c -> view/agg_view.c.
+ * kvm_hv data. The path of one event: perf.data sample (record/perf_data.c),
+ * trace.dat record (record/trace_dat.c) or perf script line
+ * (record/perf_script.c), told apart by record/input.c -> struct trace_rec ->
+ * record/trace_map.c (the BPF handlers' rules) -> core/agg.c -> view/agg_view.c.
  */
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kvmslb.h"
 #include "core/agg.h"
 #include "core/cli.h"
 #include "core/msg.h"
-#include "core/text.h"
-#include "core/trace_map.h"
-#include "core/trace_rec.h"
+#include "record/input.h"
+#include "record/trace_map.h"
 #include "view/agg_view.h"
 
 static const char doc[] =
 	"kvmslb report: per-guest totals and latency histograms from recorded kvm_hv data.\v"
-	"Reads perf.data or trace-cmd's trace.dat (version 6; the event formats come from "
-	"the file itself, so a file recorded on a POWER host, little or big endian, reads "
-	"the same anywhere) or 'perf script' text ('-' reads standard input). Counts "
-	"follow the live eBPF programs' rules: "
-	"kvm_segment_synth and kvm_hfault from a patched kernel; kvm_guest_exit traps "
-	"0xe00/0xe20/0x380/0x480 and kvm_page_fault_enter/exit pairs from a stock one.\n\n"
+	"Reads perf.data (file or pipe mode, zstd-compressed or not), trace-cmd's trace.dat "
+	"(versions 6 and 7, compressed or not) or 'perf script' text; '-' reads standard "
+	"input. The event formats come from the recording itself, so a file recorded on a "
+	"POWER host, little or big endian, reads the same anywhere. Counts follow the live "
+	"eBPF programs' rules: kvm_segment_synth and kvm_hfault from a patched kernel "
+	"(series v2 events name their VM: vm_pid, vcpu_id; their segment totals are exact "
+	"from the cumulative counts they carry, even where perf lost samples); "
+	"kvm_guest_exit traps 0xe00/0xe20/0x380/0x480 and kvm_page_fault_enter/exit pairs "
+	"from a stock one.\n\n"
 	"Guests are named by their process's comm as recorded. perf script shows only "
 	"thread ids by default: add pids with -F comm,pid,tid,cpu,time,event,trace (and "
-	"--ns for nanosecond latencies), or guests are keyed by thread. trace.dat names "
-	"threads only, so its guests are always keyed by vcpu thread.\n\n"
-	"USAGE: kvmslb report [-j] [-i FILE|-] [--guest NAME|PID] [--per-vcpu]\n\n"
+	"--ns for nanosecond latencies), or v1 and stock guests are keyed by thread. "
+	"trace.dat names threads only: v1 and stock guests read from it are keyed by vcpu "
+	"thread.\n\n"
+	"USAGE: kvmslb report [-j] [-i FILE|-] [--guest NAME|PID] [--per-vcpu] "
+	"[--time-range START,END]\n\n"
 	"EXAMPLES:\n"
 	"  perf record -e 'kvm_hv:*' -a -- sleep 10 && kvmslb report\n"
 	"  kvmslb report -j -i power8-host.data\n"
-	"  trace-cmd record --file-version 6 -e kvm_hv sleep 10 && kvmslb report -i trace.dat\n"
-	"  perf script --ns -F comm,pid,tid,cpu,time,event,trace | kvmslb report -i -\n";
+	"  perf record -e 'kvm_hv:*' -a -o - -- sleep 10 | kvmslb report -i -\n"
+	"  trace-cmd record -e kvm_hv sleep 10 && kvmslb report -i trace.dat\n"
+	"  perf script --ns -F comm,pid,tid,cpu,time,event,trace | kvmslb report -i -\n"
+	"  kvmslb report --time-range 1090.5,1100 --per-vcpu\n";
 
-enum { OPT_GUEST = 1000, OPT_PER_VCPU };
+enum { OPT_GUEST = 1000, OPT_PER_VCPU, OPT_TIME_RANGE };
 
 static const struct argp_option options[] = {
-	{ "input", 'i', "FILE", 0, "perf.data or trace.dat file, or - for perf script text "
-	  "(default: perf.data)", 0 },
+	{ "input", 'i', "FILE", 0, "perf.data, trace.dat or perf script text; - for standard "
+	  "input (default: perf.data)", 0 },
 	{ "guest", OPT_GUEST, "NAME|PID", 0, "only this guest (pid, or comm as recorded)", 0 },
-	{ "per-vcpu", OPT_PER_VCPU, NULL, 0, "break totals down by vcpu thread", 0 },
+	{ "per-vcpu", OPT_PER_VCPU, NULL, 0, "break totals down by vcpu (the event's vcpu_id; "
+	  "the thread where the event has none)", 0 },
+	{ "time-range", OPT_TIME_RANGE, "START,END", 0, "only events in this time window, in "
+	  "seconds as perf script prints them (either end may be empty; several ranges "
+	  "separated by spaces)", 0 },
 	{ 0 },
 };
 
@@ -55,6 +66,7 @@ struct report_args {
 	const char *guest;
 	uint32_t guest_pid;
 	bool per_vcpu;
+	const char *time_range;
 };
 
 static error_t parse(int key, char *arg, struct argp_state *state)
@@ -70,6 +82,9 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 	case OPT_PER_VCPU:
 		a->per_vcpu = true;
 		return 0;
+	case OPT_TIME_RANGE:
+		a->time_range = arg;
+		return 0;
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s' (the input is -i FILE)", arg);
 		return EINVAL;
@@ -79,98 +94,121 @@ static error_t parse(int key, char *arg, struct argp_state *state)
 }
 
 struct report_idents {
-	const struct trace_map *map;
-	struct guest_ident *ids;
-	int n;
+	const struct agg *agg;
+	struct guest_ident *ids;	/* in the order of agg->guests */
 };
 
 static const struct guest_ident *report_ident(const void *ctx, uint32_t tgid)
 {
 	const struct report_idents *ri = ctx;
+	const struct agg_guest *g = agg_find(ri->agg, tgid);
 
-	for (int i = 0; i < ri->n; i++)
-		if (ri->ids[i].tgid == tgid)
-			return &ri->ids[i];
-	return NULL;
+	return g ? &ri->ids[g - ri->agg->guests] : NULL;
 }
 
-static int build_idents(struct report_idents *ri, const struct agg *a)
-{
-	ri->ids = calloc(a->nguests ? a->nguests : 1, sizeof(*ri->ids));
-	if (!ri->ids)
-		return -ENOMEM;
-	for (int i = 0; i < a->nguests; i++) {
-		struct guest_ident *id = &ri->ids[ri->n++];
-		const char *comm = trace_map_comm(ri->map, a->guests[i].tgid);
+/* ---- progress on a terminal ------------------------------------------------ */
 
-		id->tgid = a->guests[i].tgid;
-		id->from = comm ? NAME_COMM : NAME_UNKNOWN;
-		text_sanitize(id->name, sizeof(id->name), comm ? comm : "", SIZE_MAX);
-	}
-	return 0;
+#define PROGRESS_MIN_BYTES	100000000ULL	/* 100 MB */
+
+struct progress {
+	const char *name;
+	uint64_t total;
+	double last;
+	bool shown;
+};
+
+static void progress_cb(void *ctx, uint64_t done)
+{
+	struct progress *p = ctx;
+	double now = cli_now();
+
+	if (now - p->last < 0.25)
+		return;
+	p->last = now;
+	p->shown = true;
+	fprintf(stderr, "\rkvmslb report: reading %s: %llu of %llu MB (%d%%)   ", p->name,
+		(unsigned long long)(done >> 20), (unsigned long long)(p->total >> 20),
+		(int)(done * 100 / (p->total ? p->total : 1)));
 }
 
-enum input_kind { IN_TEXT, IN_PERF_DATA, IN_TRACE_DAT };
-
-/*
- * perf.data starts with "PERFILE2" in either byte order, trace-cmd's
- * trace.dat with "\x17\x08\x44tracing"; anything else is perf script text.
- */
-static enum input_kind input_kind(FILE *f)
+static void progress_end(struct progress *p)
 {
-	static const char tracing[] = "\x17\x08\x44tracing";
-	char magic[sizeof(tracing) - 1];
-	size_t n = fread(magic, 1, sizeof(magic), f);
-
-	rewind(f);
-	if (n >= 8 && (!memcmp(magic, "PERFILE2", 8) || !memcmp(magic, "2ELIFREP", 8)))
-		return IN_PERF_DATA;
-	if (n == sizeof(magic) && !memcmp(magic, tracing, sizeof(magic)))
-		return IN_TRACE_DAT;
-	return IN_TEXT;
+	if (p->shown)
+		fprintf(stderr, "\r%*s\r", 78, "");
 }
 
-static int read_input(const char *path, struct trace_map *m, struct trace_read_stats *st,
-		      enum input_kind *kindp)
-{
-	enum input_kind kind;
-	char err[512];
-	FILE *f = strcmp(path, "-") ? fopen(path, "re") : stdin;
-	int ret;
+/* ---- what the reading says ------------------------------------------------- */
 
-	if (!f) {
-		p_err("%s: %s%s", path, strerror(errno), errno == ENOENT ?
-		      " (record with: perf record -e 'kvm_hv:*' -a)" : "");
-		return errno == ENOENT ? KVMSLB_EXIT_USAGE : KVMSLB_EXIT_RUNTIME;
+static void warnings(const char *in, const struct trace_read_stats *st,
+		     const struct trace_map *m, const struct record_input *ri)
+{
+	const struct trace_map_stats *ms = &m->st;
+
+	if (st->undecodable_kvm_hv)
+		p_warn("%s: %llu kvm_hv records could not be read, first: %s", in,
+		       (unsigned long long)st->undecodable_kvm_hv, st->undecodable_first);
+	if (st->lost_implausible)
+		p_warn("%s: %llu lost-event counts are too large to be true (largest %llu): "
+		       "not counted; the file may be corrupt", in,
+		       (unsigned long long)st->lost_implausible,
+		       (unsigned long long)st->lost_max_implausible);
+	if (st->note[0])
+		p_warn("%s: %s", in, st->note);
+	if (ms->tid_as_pid) {
+		if (ri->kind == IN_TRACE_DAT)
+			p_warn("%s: trace.dat records name threads, not processes: v1 and stock "
+			       "guests are keyed by vcpu thread id (record with perf record for "
+			       "per-guest totals)", in);
+		else
+			p_warn("%s: %llu samples had no pid: their guests are keyed by thread id "
+			       "(perf script -F comm,pid,tid,cpu,time,event,trace)", in,
+			       (unsigned long long)ms->tid_as_pid);
 	}
-	kind = f != stdin ? input_kind(f) : IN_TEXT;
-	*kindp = kind;
-	if (kind == IN_PERF_DATA) {
-		fclose(f);
-		ret = trace_read_file(path, perf_data_read_mem, trace_map_feed, m, st, err,
-				      sizeof(err));
-	} else if (kind == IN_TRACE_DAT) {
-		fclose(f);
-		ret = trace_read_file(path, trace_dat_read_mem, trace_map_feed, m, st, err,
-				      sizeof(err));
-	} else {
-		ret = perf_script_read(f, trace_map_feed, m, st, err, sizeof(err));
-		if (f != stdin)
-			fclose(f);
-		if (!ret && st->undecodable)
-			p_warn("%s: %llu kvm_hv lines could not be read, first: %s", path,
-			       (unsigned long long)st->undecodable, err);
+	if (ms->missing_field)
+		p_warn("%s: %llu kvm_hv samples lacked a field their event must have", in,
+		       (unsigned long long)ms->missing_field);
+	if (ms->seg_recovered)
+		p_warn("%s: %llu segment interrupts counted from the events' cumulative counts "
+		       "(their records were lost by perf or dropped by the kernel: %llu dropped)",
+		       in, (unsigned long long)ms->seg_recovered,
+		       (unsigned long long)ms->seg_dropped);
+	if (ms->seg_inconsistent || ms->seg_implausible)
+		p_warn("%s: cumulative segment counts of %llu vcpus went backwards and of %llu "
+		       "rose faster than possible: those vcpus count their records only", in,
+		       (unsigned long long)ms->seg_inconsistent,
+		       (unsigned long long)ms->seg_implausible);
+	if (ms->reorder_overflow)
+		p_warn("%s: %llu page-fault events were paired before perf's round marks "
+		       "said their round was complete: pairs may be wrong", in,
+		       (unsigned long long)ms->reorder_overflow);
+	if (m->nranges && ms->out_of_range)
+		p_warn("%s: %llu kvm_hv records outside --time-range skipped", in,
+		       (unsigned long long)ms->out_of_range);
+}
+
+/* The span of the kvm_hv records, or 0 with a warning when it cannot be true. */
+static double span_of(const char *in, const struct trace_map *m)
+{
+	double s = m->last_ns > m->first_ns ? (double)(m->last_ns - m->first_ns) / 1e9 : 0;
+
+	if (s > 366.0 * 86400) {
+		p_warn("%s: the kvm_hv records' timestamps span %.0f s (%.0f days): not a "
+		       "recording's length, so no time is shown; the file may be corrupt", in, s,
+		       s / 86400);
+		return 0;
 	}
-	if (ret == -EINVAL) {
-		p_err("%s", err);
+	return s;
+}
+
+static int read_error(int ret, const char *err)
+{
+	if (ret == -EINVAL || ret == -ENOENT) {
+		p_err("%s%s", err, ret == -ENOENT ? " (record with: perf record -e 'kvm_hv:*' -a)" :
+		      "");
 		return KVMSLB_EXIT_USAGE;
 	}
-	if (ret) {
-		p_err("%s: %s", path, ret == -ENOMEM ? "out of memory" : err[0] ? err :
-		      strerror(-ret));
-		return KVMSLB_EXIT_RUNTIME;
-	}
-	return 0;
+	p_err("%s", ret == -ENOMEM ? "out of memory" : err);
+	return KVMSLB_EXIT_RUNTIME;
 }
 
 int cmd_report(int argc, char **argv)
@@ -178,52 +216,79 @@ int cmd_report(int argc, char **argv)
 	struct report_args a = { .input = "perf.data" };
 	const struct argp argp = { options, parse, NULL, doc, NULL, NULL, NULL };
 	struct report_idents ri = { 0 };
+	struct progress prog = { 0 };
 	struct trace_read_stats st;
-	enum input_kind kind = IN_TEXT;
+	struct record_input in;
+	struct trace_sink sink;
 	struct view_opts v;
 	struct trace_map m;
 	struct agg agg;
+	char err[640];
 	int ret = cli_parse("report", &argp, argc, argv, &a);
 
 	if (ret)
 		return ret;
 	agg_init(&agg);
 	trace_map_init(&m, &agg);
+	memset(&in, 0, sizeof(in));
+	in.fd = -1;
 	m.tgid = a.guest_pid;
 	m.per_vcpu = a.per_vcpu;
-	ret = read_input(a.input, &m, &st, &kind);
-	if (ret)
+	if (a.time_range && (ret = trace_map_time_range(&m, a.time_range, err, sizeof(err)))) {
+		ret = read_error(ret, err);
 		goto out;
-	if (!m.seen_patched && !m.seen_stock) {
-		p_err("%s: no kvm_hv events (%llu samples of other events); record with "
-		      "%s", a.input, (unsigned long long)(st.samples + st.other_records),
-		      kind == IN_TRACE_DAT ? "trace-cmd record --file-version 6 -e kvm_hv" :
-		      "perf record -e 'kvm_hv:*'");
+	}
+	if ((ret = record_open(&in, a.input, err, sizeof(err)))) {
+		ret = read_error(ret, err);
+		goto out;
+	}
+	m.ordered = in.kind != IN_PERF_DATA;
+	trace_map_sink(&m, &sink);
+	if (in.file && in.size > PROGRESS_MIN_BYTES && !kvmslb_g.json && isatty(2)) {
+		prog.name = a.input;
+		prog.total = in.size;
+		sink.progress = progress_cb;
+		sink.progress_ctx = &prog;
+	}
+	agg_bulk_begin(&agg);
+	ret = record_read(&in, &sink, &st, err, sizeof(err));
+	progress_end(&prog);
+	if (!ret)
+		ret = trace_map_finish(&m);
+	agg_bulk_end(&agg);
+	if (ret) {
+		ret = read_error(ret, err);
+		goto out;
+	}
+	warnings(a.input, &st, &m, &in);
+	if (!st.kvm_hv) {
+		if (st.undecodable_kvm_hv)
+			p_err("%s: none of its %llu kvm_hv records could be read (first: %s)",
+			      a.input, (unsigned long long)st.undecodable_kvm_hv,
+			      st.undecodable_first);
+		else
+			p_err("%s: no kvm_hv events (%llu samples of other events); record with %s",
+			      a.input, (unsigned long long)st.samples,
+			      in.kind == IN_TRACE_DAT ? "trace-cmd record -e kvm_hv" :
+			      "perf record -e 'kvm_hv:*'");
 		ret = KVMSLB_EXIT_USAGE;
 		goto out;
 	}
-	if (m.tid_as_pid && kind == IN_TRACE_DAT)
-		p_warn("%s: trace.dat records name threads, not processes: guests are keyed "
-		       "by vcpu thread id (record with perf record for per-guest totals)",
-		       a.input);
-	else if (m.tid_as_pid)
-		p_warn("%s: %llu samples had no pid: their guests are keyed by thread id "
-		       "(perf script -F comm,pid,tid,cpu,time,event,trace)", a.input,
-		       (unsigned long long)m.tid_as_pid);
-	if (m.missing_field)
-		p_warn("%s: %llu kvm_hv samples lacked a field their event must have",
-		       a.input, (unsigned long long)m.missing_field);
-	ri.map = &m;
-	if (build_idents(&ri, &agg)) {
+	ri.agg = &agg;
+	ri.ids = calloc(agg.nguests ? agg.nguests : 1, sizeof(*ri.ids));
+	if (!ri.ids) {
 		p_err("out of memory");
 		ret = KVMSLB_EXIT_RUNTIME;
 		goto out;
 	}
+	for (int i = 0; i < agg.nguests; i++)
+		trace_map_ident(&m, agg.guests[i].tgid, &ri.ids[i]);
 	v = (struct view_opts){
-		.kind = m.seen_patched ? SOURCE_PATCHED : SOURCE_STOCK,
+		.kind = m.seen_patched || !m.seen_stock ? SOURCE_PATCHED : SOURCE_STOCK,
 		.input = a.input,
 		.input_lost = st.lost,
 		.input_undecodable = st.undecodable,
+		.input_recovered = m.st.seg_recovered,
 		.per_vcpu = a.per_vcpu,
 		.guest_name = a.guest_pid ? NULL : a.guest,
 		.ident = report_ident,
@@ -231,11 +296,12 @@ int cmd_report(int argc, char **argv)
 	};
 	if (!kvmslb_g.json)
 		view_header(&v);
-	/* the span the recording covers, first to last kvm_hv sample */
-	view_report(&v, &agg, "total", 0, (double)(m.last_ns - m.first_ns) / 1e9, false);
+	/* the span the recording covers, first to last kvm_hv record */
+	view_report(&v, &agg, "total", 0, span_of(a.input, &m), false);
 	ret = KVMSLB_EXIT_OK;
 out:
 	free(ri.ids);
+	record_close(&in);
 	trace_map_free(&m);
 	agg_free(&agg);
 	return ret;

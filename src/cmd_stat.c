@@ -16,6 +16,7 @@
 #include "core/cli.h"
 #include "core/msg.h"
 #include "view/agg_view.h"
+#include "view/attached.h"
 
 static const char doc[] =
 	"kvmslb stat: per-guest totals and log2 fault-latency histograms over an interval.\v"
@@ -108,20 +109,25 @@ struct stat_run {
 
 static void print_event(const struct kvmslb_event *e, void *ctx)
 {
+	/* events that name their vcpu (v2, stock with BTF) carry its id, else a thread */
+	bool vcpu = agg_unit_is_vcpu_id(e->tid);
+
 	(void)ctx;
 	if (kvmslb_g.json) {
-		printf("{\"event\":{\"type\":%u,\"ts_ns\":%llu,\"pid\":%u,\"tid\":%u,\"code\":%u,"
+		printf("{\"event\":{\"type\":%u,\"ts_ns\":%llu,\"pid\":%u,\"%s\":%u,\"code\":%u,"
 		       "\"trap\":\"%s\",\"injected\":%u,\"outcome\":\"%s\",\"ea\":%llu,"
 		       "\"latency_ns\":%llu,\"dropped\":%u}}\n", e->type,
-		       (unsigned long long)e->ts_ns, e->tgid, e->tid, e->code, view_trap_str(e->code),
+		       (unsigned long long)e->ts_ns, e->tgid, vcpu ? "vcpu_id" : "tid",
+		       vcpu ? agg_unit_vcpu_id(e->tid) : e->tid, e->code, view_trap_str(e->code),
 		       e->flag, agg_outcome_name(e->outcome), (unsigned long long)e->ea,
 		       (unsigned long long)e->latency_ns, e->dropped);
 	} else {
 		bool lat = e->type == KVMSLB_EV_HFAULT || e->type == KVMSLB_EV_PAGE_FAULT;
 
-		printf("event %-8s pid %u tid %u %s", e->type == KVMSLB_EV_SEGMENT ? "segment" :
+		printf("event %-8s pid %u %s %u %s", e->type == KVMSLB_EV_SEGMENT ? "segment" :
 		       e->type == KVMSLB_EV_HFAULT ? "hfault" : e->type == KVMSLB_EV_EXIT ? "exit" :
-		       "pfault", e->tgid, e->tid, view_trap_str(e->code));
+		       "pfault", e->tgid, vcpu ? "vcpu" : "tid",
+		       vcpu ? agg_unit_vcpu_id(e->tid) : e->tid, view_trap_str(e->code));
 		if (e->type == KVMSLB_EV_SEGMENT || e->type == KVMSLB_EV_HFAULT)
 			printf(" ea 0x%llx", (unsigned long long)e->ea);
 		if (lat)
@@ -243,6 +249,7 @@ int cmd_stat(int argc, char **argv)
 		.source = a.source,
 		.tgid = a.guest_pid,
 		.per_vcpu = a.per_vcpu,
+		.btf = kvmslb_g.btf,
 		.on_event = a.events ? print_event : NULL,
 		.verbose = kvmslb_g.verbose,
 	};
@@ -265,6 +272,7 @@ int cmd_stat(int argc, char **argv)
 	};
 	if (!kvmslb_g.json)
 		view_header(&r.view_opts);
+	view_attached(stdout, &r.col, kvmslb_g.json, kvmslb_g.pretty);
 	ret = run(&r);
 	collector_close(&r.col);
 	agg_free(&r.shown);

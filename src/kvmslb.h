@@ -19,6 +19,7 @@ struct kvmslb_global {
 	bool json;		/* -j/--json */
 	bool pretty;		/* -p/--pretty (implies json) */
 	bool verbose;		/* -v: libbpf and probe details on stderr */
+	const char *btf;	/* --btf FILE: BTF for the stock source (kvmslb btf) */
 	const char *prog;	/* "kvmslb" or "kvmslbtop" */
 };
 
@@ -35,5 +36,6 @@ int cmd_stat(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
+int cmd_btf(int argc, char **argv);
 
 #endif /* KVMSLB_H */

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "kvmslb.h"
+#include "core/cli.h"
 #include "core/msg.h"
 #include "core/out.h"
 
@@ -28,6 +29,7 @@ static const struct kvmslb_cmd cmds[] = {
 	{ "report", cmd_report, "summarize recorded data: perf.data, perf script, trace.dat" },
 	{ "export", cmd_export, "fleet telemetry: Prometheus/OpenMetrics, textfile, JSON lines" },
 	{ "doctor", cmd_doctor, "what this host can observe, and why not" },
+	{ "btf", cmd_btf, "make the BTF the stock source needs where the kernel has none" },
 	{ "version", cmd_version, "print the version" },
 	{ "help", cmd_help, "this help" },
 };
@@ -46,12 +48,37 @@ static void usage(FILE *f)
 		"Exit status: 0 success, 1 runtime failure, 2 bad usage or bad input.\n");
 }
 
+static const struct kvmslb_cmd *cmd_select(const char *word, bool *ambiguous);
+
+/* 'kvmslb help' is the general help; 'kvmslb help COMMAND' is 'COMMAND --help'. */
 static int cmd_help(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	usage(stdout);
-	return KVMSLB_EXIT_OK;
+	const struct kvmslb_cmd *cmd;
+	char *args[3];
+	bool ambiguous;
+
+	if (argc < 2) {
+		usage(stdout);
+		return KVMSLB_EXIT_OK;
+	}
+	if (argc > 2) {
+		p_err("help takes one command; see 'kvmslb help'");
+		return KVMSLB_EXIT_USAGE;
+	}
+	cmd = cmd_select(argv[1], &ambiguous);
+	if (!cmd) {
+		p_err("%s command '%s'; see 'kvmslb help'", ambiguous ? "ambiguous" : "unknown",
+		      argv[1]);
+		return KVMSLB_EXIT_USAGE;
+	}
+	if (cmd->run == cmd_help || cmd->run == cmd_version) {
+		usage(stdout);
+		return KVMSLB_EXIT_OK;
+	}
+	args[0] = (char *)cmd->name;
+	args[1] = "--help";
+	args[2] = NULL;
+	return cmd->run(2, args);
 }
 
 static int cmd_version(int argc, char **argv)
@@ -109,6 +136,11 @@ int main(int argc, char **argv)
 		return finish(cmd_top(argc, argv));
 	}
 
+	/* an error about one global option is JSON if another one asks for it */
+	for (int j = 1; j < argc && argv[j][0] == '-'; j++)
+		if (!strcmp(argv[j], "-j") || !strcmp(argv[j], "--json") ||
+		    !strcmp(argv[j], "-p") || !strcmp(argv[j], "--pretty"))
+			kvmslb_g.json = true;
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
 
@@ -129,7 +161,10 @@ int main(int argc, char **argv)
 		}
 	}
 	if (i >= argc) {
-		usage(stderr);
+		if (kvmslb_g.json)
+			p_err("no command given; see 'kvmslb help'");
+		else
+			usage(stderr);
 		return KVMSLB_EXIT_USAGE;
 	}
 	cmd = cmd_select(argv[i], &ambiguous);

@@ -16,7 +16,7 @@
 set -euo pipefail
 
 dest=${1:?usage: cross-sysroot.sh DESTDIR}
-pkgs=(libbpf-dev libelf-dev zlib1g-dev libzstd-dev libtraceevent-dev libncurses-dev libcap-dev)
+pkgs=(libbpf-dev libelf-dev zlib1g-dev libzstd-dev libtraceevent-dev libncurses-dev libcap-dev libjson-c-dev)
 
 parent=$(dirname "$dest")
 mkdir -p "$parent"
@@ -39,7 +39,7 @@ for p in "${pkgs[@]}"; do
 done
 mkdir -p "$work/root"
 for p in "${pkgs[@]}"; do
-	dpkg-deb -x "$(ls "$debs/${p}"_*_ppc64el.deb | tail -n 1)" "$work/root"
+	dpkg-deb -x "$(ls "$debs/${p}"_*_ppc64el.deb | sort -V | tail -n 1)" "$work/root"
 done
 touch "$work/root/.stamp"
 rm -rf "$dest"

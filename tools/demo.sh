@@ -60,9 +60,20 @@ run_for=$((secs - 1))
 kvmslb stat --source $source $((secs + 1)) 1 > /tmp/stat.out 2>&1 &
 ps=$!
 echo "== kvmslb top -b -d 1 -n $secs (source $source)"
-kvmslb top -b -d 1 -n $secs --source $source &
+# top's output is shown as it comes; its readiness line also marks a file
+( kvmslb top -b -d 1 -n $secs --source $source; echo $? > /tmp/top.rc ) |
+	while IFS= read -r l; do
+		echo "$l"
+		case $l in attached:*) : > /tmp/top.ready ;; esac
+	done &
 pt=$!
-sleep 1
+# the guests start once both have their programs attached (their readiness lines)
+i=0
+until grep -q '^attached: ' /tmp/stat.out 2>/dev/null && [ -f /tmp/top.ready ]; do
+	i=$((i + 1))
+	[ $i -le 600 ] || { echo "demo: kvmslb did not attach: $(cat /tmp/stat.out)"; exit 1; }
+	sleep 0.1
+done
 echo "== three guests: web1, db1, batch1$([ $kernel = patched ] && echo ': SLB misses injected at 0, 20 (paced) and 200 (unpaced: drops) per second')"
 g() { n=$1; shift; slbguest -name guest=$n --duration $run_for --loops 100000000 --timeout 60 "$@" > /tmp/$n.out 2>&1 & }
 g web1   --vcpus 1 --data-pages 32 --code-pages 4
@@ -84,7 +95,7 @@ if [ $kernel = patched ]; then
 	done
 fi
 wait $pt
-rc=$?
+rc=$(cat /tmp/top.rc 2>/dev/null || echo 1)
 wait $ps
 src=$?
 wait $p1 $p2 $p3

@@ -30,6 +30,10 @@ pkgs+=(bc bison flex libssl-dev dwarves ccache zstd rsync perl python3 patch bin
 pkgs+=(prometheus curl)
 # export: capabilities dropped after attaching (libcap); its systemd units verified.
 pkgs+=(libcap-dev systemd)
+# report: zstd-compressed perf.data and trace.dat.
+pkgs+=(libzstd-dev)
+# kvmslbtop's replay source; its screen tests; the Debian package and its checks.
+pkgs+=(libjson-c-dev tmux bash-completion dpkg-dev debhelper fakeroot lintian)
 
 missing=()
 for p in "${pkgs[@]}"; do

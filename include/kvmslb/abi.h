@@ -15,16 +15,26 @@
  *                     u32 dropped, u64 dsegi, u64 isegi)
  *     one per Data/Instruction Segment interrupt synthesized for a guest
  *     because slbfee. found no SLB entry on an HDSI/HISI (the 2015 fix).
- *     vm_pid: the VMM process the VM belongs to (see the kernel series'
- *     README for the exact kernel source of this value); vcpu_id: the
- *     vcpu's id in that VM; fault_ns: when the fault happened, on the
- *     kernel's trace clock (emission is deferred to the vcpu's next exit
- *     to the host, so the event's own timestamp is later); srr0: guest PC;
+ *     vm_pid: the VMM process the VM belongs to: the tgid of the task
+ *     that created the VM (KVM_CREATE_VM), recorded then in
+ *     kvm->arch.vm_pid; not kvm->userspace_pid, which is the creating
+ *     *thread's* pid and is set only as a side effect of the creation
+ *     uevent. Only that process (kvm->mm) can run the vcpus. vcpu_id: the
+ *     vcpu's id in that VM; fault_ns: when the guest exited for the fault,
+ *     on local_clock() (ftrace's "local" clock, perf's clock); emission is
+ *     deferred to the vcpu's next exit to the host, in the vcore runner's
+ *     thread (another VM's with POWER8 dynamic micro-threading), so the
+ *     event's own timestamp and current task are later and may be
+ *     another VM's; srr0: guest PC; srr1: guest MSR (the SRR1 given);
  *     dropped: segment records this vcpu lost since its previous emitted
  *     segment record; dsegi/isegi: the vcpu's cumulative synthesized
  *     DSegI/ISegI counts including this one, so a consumer's totals are
  *     exact whatever was dropped (total = last - first + 1 per vcpu, or
- *     the sum of 1 + dropped).
+ *     the sum of 1 + dropped). A full log keeps its newest record, so the
+ *     latest counts always reach the next emission.
+ *   fields: vm_pid (pid_t) vcpu_id (int) fault_ns (u64) ea srr0 srr1
+ *     (unsigned long) vector (unsigned int) injected (bool) dropped (u32)
+ *     dsegi isegi (u64)
  *   print fmt: "VM %d VCPU %d: vector=%s ea=0x%lx srr0=0x%lx srr1=0x%lx%s
  *               dropped=%u dsegi=%llu isegi=%llu fault_ns=%llu"
  *
@@ -32,10 +42,15 @@
  *              u64 fault_ns, unsigned long ea, unsigned long srr0,
  *              unsigned long dsisr, unsigned int trap, unsigned int outcome,
  *              u64 latency_ns, bool injected, u32 dropped)
- *     one per completed HDSI/HISI fault path; dropped = fault-path records
- *     this vcpu lost since its previous emitted fault-path record. For an
- *     HISI, dsisr carries the SRR1 bits. (No cumulative segment counts
+ *     one per completed HDSI/HISI fault path of a hash guest, timed from
+ *     the guest exit to the outcome (for host: to the host's handling of
+ *     the exit; POWER9 hash guests too); dropped = fault-path records this
+ *     vcpu lost since its previous emitted fault-path record. dsisr: the
+ *     HDSISR; for an HISI, the HSRR1 bits. (No cumulative segment counts
  *     here: they would make 14 arguments.)
+ *   fields: vm_pid (pid_t) vcpu_id (int) fault_ns (u64) ea srr0 dsisr
+ *     (unsigned long) trap outcome (unsigned int) latency_ns (u64)
+ *     injected (bool) dropped (u32)
  *   print fmt: "VM %d VCPU %d: trap=%s ea=0x%lx srr0=0x%lx dsisr=0x%lx
  *               outcome=%s latency=%llu ns%s dropped=%u fault_ns=%llu"
  *
@@ -54,16 +69,23 @@
  *   process, which is wrong when POWER8 micro-threading runs another VM's
  *   vcore on the emitting thread's core.
  *
- * Per-vcpu KVM binary stats (debugfs sums them per VM):
- *   hfault_hdsi hfault_hisi dsegi_synth isegi_synth seg_synth_injected
- *   hfault_retry hfault_reflect hfault_host hfault_mmio hfault_log_drops
- *   hdsi_latency_hist hisi_latency_hist (LOGHIST_TIME_NSEC)
- *   (the kernel series' README is authoritative for v2's names)
+ * Per-vcpu KVM binary stats (debugfs sums them per VM), series v2:
+ *   dsegi_synth isegi_synth: always counted (inline in the real-mode asm);
+ *   hfault_hdsi hfault_hisi hfault_retry hfault_reflect hfault_segment
+ *   hfault_host hfault_mmio hdsi_latency_hist hisi_latency_hist
+ *   (LOGHIST_TIME_NSEC): counted only while fault-path timing is on, that
+ *   is while kvm_hfault or kvm_segment_synth is enabled or the kvm_hv
+ *   module parameter hfault_stats is Y;
+ *   hfault_log_drops segment_log_drops: records dropped, per kind;
+ *   seg_synth_injected: only with CONFIG_KVM_BOOK3S_HV_SLB_MISS_INJECT.
+ *   v1 had hfault_log_drops for both kinds, no hfault_segment nor
+ *   segment_log_drops, and counted everything always.
  *
  * Fault injection (CONFIG_KVM_BOOK3S_HV_SLB_MISS_INJECT, test only):
- *   /sys/kernel/debug/kvm/<pid>-<vmfd>/slb_miss_inject
- *   write N: the next N HDSI/HISI with relocation on take the SLB-miss
- *   branch; read: how many are left.
+ *   /sys/kernel/debug/kvm/<pid>-<vmfd>/slb_miss_inject, POWER7/8 hosts only
+ *   write N: the next N HDSI/HISI with relocation on whose SLB entry
+ *   slbfee. finds have that entry invalidated and a DSegI/ISegI
+ *   synthesized; read: how many are left.
  */
 #ifndef KVMSLB_ABI_H
 #define KVMSLB_ABI_H
@@ -72,6 +94,8 @@
 #define KVMSLB_TP_SEGMENT_SYNTH		"kvm_segment_synth"
 #define KVMSLB_TP_HFAULT		"kvm_hfault"
 #define KVMSLB_INJECT_FILE		"slb_miss_inject"
+/* kvm_hv module parameter: fault-path stats without a tracepoint (v2) */
+#define KVMSLB_STATS_PARAM		"/sys/module/kvm_hv/parameters/hfault_stats"
 /* The field that marks a series v2 event (tracefs format, perf.data, trace.dat). */
 #define KVMSLB_V2_FIELD			"vm_pid"
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,16 +21,25 @@ const char *agg_outcome_name(unsigned int outcome)
 	return outcome == KVMSLB_OUTCOME_NONE ? "none" : "unknown";
 }
 
+void agg_keep_heap(void)
+{
+	/* glibc: trim only above 256 MB; large blocks from the heap, not mmap */
+	mallopt(M_TRIM_THRESHOLD, 256 << 20);
+	mallopt(M_MMAP_THRESHOLD, 32 << 20);
+}
+
 void agg_init(struct agg *a)
 {
 	memset(a, 0, sizeof(*a));
+	key_index_init(&a->index);
 }
 
 static void unit_free(struct agg_unit *u)
 {
 	free(u->paths);
 	u->paths = NULL;
-	u->npaths = 0;
+	u->npaths = u->cappaths = 0;
+	memset(u->path_at, 0, sizeof(u->path_at));
 }
 
 static void guest_free(struct agg_guest *g)
@@ -47,6 +57,7 @@ void agg_free(struct agg *a)
 	for (int i = 0; i < a->nguests; i++)
 		guest_free(&a->guests[i]);
 	free(a->guests);
+	key_index_free(&a->index);
 	agg_init(a);
 }
 
@@ -55,68 +66,125 @@ void agg_reset(struct agg *a)
 	agg_free(a);
 }
 
-/* Index of tgid, or -(insertion point) - 1. */
-static int guest_index(const struct agg *a, uint32_t tgid)
+/* The index after guests moved: positions from 'from' on. */
+static int reindex(struct agg *a, int from)
 {
-	int lo = 0, hi = a->nguests;
+	for (int i = from; i < a->nguests; i++)
+		if (key_index_put(&a->index, a->guests[i].tgid, i))
+			return -ENOMEM;
+	return 0;
+}
 
-	while (lo < hi) {
-		int mid = (lo + hi) / 2;
+static int cmp_guest(const void *x, const void *y)
+{
+	const struct agg_guest *g = x, *h = y;
 
-		if (a->guests[mid].tgid == tgid)
-			return mid;
-		if (a->guests[mid].tgid < tgid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return -lo - 1;
+	return g->tgid < h->tgid ? -1 : g->tgid > h->tgid;
+}
+
+void agg_bulk_begin(struct agg *a)
+{
+	a->bulk = true;
+}
+
+void agg_bulk_end(struct agg *a)
+{
+	a->bulk = false;
+	if (a->nguests > 1)
+		qsort(a->guests, a->nguests, sizeof(*a->guests), cmp_guest);
+	key_index_clear(&a->index);
+	/* the index had room for them all: no allocation, no failure */
+	reindex(a, 0);
+	a->last = 0;
 }
 
 struct agg_guest *agg_find(const struct agg *a, uint32_t tgid)
 {
-	int i = guest_index(a, tgid);
+	uint32_t i;
 
-	return i >= 0 ? &a->guests[i] : NULL;
+	if (a->nguests && a->last < a->nguests && a->guests[a->last].tgid == tgid)
+		return &a->guests[a->last];
+	return key_index_get(&a->index, tgid, &i) ? &a->guests[i] : NULL;
 }
 
 static struct agg_guest *guest_get(struct agg *a, uint32_t tgid)
 {
-	struct agg_guest *g;
-	int i = guest_index(a, tgid);
+	struct agg_guest *g = agg_find(a, tgid);
+	int i = a->nguests;
 
-	if (i >= 0)
-		return &a->guests[i];
-	i = -i - 1;
-	g = realloc(a->guests, (a->nguests + 1) * sizeof(*g));
-	if (!g)
-		return NULL;
-	a->guests = g;
-	memmove(&g[i + 1], &g[i], (a->nguests - i) * sizeof(*g));
+	if (g) {
+		a->last = g - a->guests;
+		return g;
+	}
+	if (a->nguests == a->cap) {
+		int cap = a->cap ? 2 * a->cap : 16;
+
+		g = realloc(a->guests, cap * sizeof(*g));
+		if (!g)
+			return NULL;
+		a->guests = g;
+		a->cap = cap;
+	}
+	g = a->guests;
+	/* sorted by tgid: new guests usually come last; else move the ones after */
+	if (!a->bulk && i && g[i - 1].tgid > tgid) {
+		int lo = 0, hi = i;
+
+		while (lo < hi) {
+			int mid = (lo + hi) / 2;
+
+			if (g[mid].tgid < tgid)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		i = lo;
+		memmove(&g[i + 1], &g[i], (a->nguests - i) * sizeof(*g));
+	}
 	a->nguests++;
 	memset(&g[i], 0, sizeof(*g));
 	g[i].tgid = tgid;
+	if (reindex(a, i)) {
+		/* undo: the guest cannot be found, so it must not be there */
+		memmove(&g[i], &g[i + 1], (a->nguests - i - 1) * sizeof(*g));
+		a->nguests--;
+		key_index_del(&a->index, tgid);
+		reindex(a, i);
+		return NULL;
+	}
+	a->last = i;
 	return &g[i];
 }
 
+/* vcpus sorted by tid: binary search; inserts move the (few) vcpus after. */
 static struct agg_unit *vcpu_get(struct agg_guest *g, uint32_t tid)
 {
 	struct agg_unit *u;
-	int i = 0;
+	int lo = 0, hi = g->nvcpus;
 
-	while (i < g->nvcpus && g->vcpus[i].tid < tid)
-		i++;
-	if (i < g->nvcpus && g->vcpus[i].tid == tid)
-		return &g->vcpus[i];
-	u = realloc(g->vcpus, (g->nvcpus + 1) * sizeof(*u));
-	if (!u)
-		return NULL;
-	g->vcpus = u;
-	memmove(&u[i + 1], &u[i], (g->nvcpus - i) * sizeof(*u));
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+
+		if (g->vcpus[mid].tid < tid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < g->nvcpus && g->vcpus[lo].tid == tid)
+		return &g->vcpus[lo];
+	/* capacity: the next power of two above nvcpus */
+	if (!(g->nvcpus & (g->nvcpus - 1)) || g->nvcpus < 4) {
+		u = realloc(g->vcpus, (g->nvcpus < 4 ? 4 : 2 * g->nvcpus) * sizeof(*u));
+		if (!u)
+			return NULL;
+		g->vcpus = u;
+	}
+	u = g->vcpus;
+	memmove(&u[lo + 1], &u[lo], (g->nvcpus - lo) * sizeof(*u));
 	g->nvcpus++;
-	memset(&u[i], 0, sizeof(*u));
-	u[i].tid = tid;
-	return &u[i];
+	memset(&u[lo], 0, sizeof(*u));
+	u[lo].tid = tid;
+	return &u[lo];
 }
 
 /* The guest's total and, with tid != 0, its vcpu unit: up to two units. */
@@ -136,26 +204,52 @@ static int units(struct agg *a, uint32_t tgid, uint32_t tid, struct agg_unit *ou
 	return 0;
 }
 
+/* Where path_at keeps (trap, outcome), or false for a pair it does not cache. */
+static bool path_slot(unsigned int trap, unsigned int outcome, int *t, int *o)
+{
+	*t = trap == KVMSLB_TRAP_H_DATA_STORAGE ? 0 : trap == KVMSLB_TRAP_H_INST_STORAGE ? 1 :
+	     trap == KVMSLB_TRAP_PAGE_FAULT ? 2 : -1;
+	*o = outcome < KVMSLB_OUTCOME_NR ? (int)outcome : outcome == KVMSLB_OUTCOME_NONE ? 5 : -1;
+	return *t >= 0 && *o >= 0;
+}
+
 static struct agg_path *path_get(struct agg_unit *u, unsigned int trap, unsigned int outcome)
 {
 	struct agg_path *p;
-	int i = 0;
+	int i = 0, t, o;
 
+	/* the paths every event takes are a table lookup away */
+	if (path_slot(trap, outcome, &t, &o) && u->path_at[t][o])
+		return &u->paths[u->path_at[t][o] - 1];
+	for (i = 0; i < u->npaths; i++)
+		if (u->paths[i].trap == trap && u->paths[i].outcome == outcome)
+			return &u->paths[i];
 	/* sorted by (trap, outcome) */
+	i = 0;
 	while (i < u->npaths && (u->paths[i].trap < trap ||
 				 (u->paths[i].trap == trap && u->paths[i].outcome < outcome)))
 		i++;
-	if (i < u->npaths && u->paths[i].trap == trap && u->paths[i].outcome == outcome)
-		return &u->paths[i];
-	p = realloc(u->paths, (u->npaths + 1) * sizeof(*p));
-	if (!p)
-		return NULL;
-	u->paths = p;
+	/* room for the usual handful at once: a refresh adds thousands of units */
+	if (u->npaths == u->cappaths) {
+		int cap = u->cappaths < 4 ? 6 : 2 * u->cappaths;
+
+		p = realloc(u->paths, cap * sizeof(*p));
+		if (!p)
+			return NULL;
+		u->paths = p;
+		u->cappaths = cap;
+	}
+	p = u->paths;
 	memmove(&p[i + 1], &p[i], (u->npaths - i) * sizeof(*p));
 	u->npaths++;
 	memset(&p[i], 0, sizeof(*p));
 	p[i].trap = trap;
 	p[i].outcome = outcome;
+	/* the insert moved the paths after it: the table again */
+	memset(u->path_at, 0, sizeof(u->path_at));
+	for (int k = 0; k < u->npaths && k < 255; k++)
+		if (path_slot(u->paths[k].trap, u->paths[k].outcome, &t, &o))
+			u->path_at[t][o] = k + 1;
 	return &p[i];
 }
 
@@ -210,17 +304,21 @@ int agg_counters_add(struct agg *a, uint32_t tgid, uint32_t tid,
 int agg_segment(struct agg *a, uint32_t tgid, uint32_t tid, unsigned int vector,
 		bool injected, uint64_t n)
 {
-	struct agg_counters c = { 0 };
+	struct agg_unit *u[2];
+	int err;
 
-	if (vector == KVMSLB_TRAP_DATA_SEGMENT)
-		c.dsegi = n;
-	else if (vector == KVMSLB_TRAP_INST_SEGMENT)
-		c.isegi = n;
-	else
+	if (vector != KVMSLB_TRAP_DATA_SEGMENT && vector != KVMSLB_TRAP_INST_SEGMENT)
 		return 0;
-	if (injected)
-		c.seg_injected = n;
-	return agg_counters_add(a, tgid, tid, &c);
+	if ((err = units(a, tgid, tid, u)))
+		return err;
+	for (int i = 0; i < 2 && u[i]; i++) {
+		if (vector == KVMSLB_TRAP_DATA_SEGMENT)
+			u[i]->c.dsegi += n;
+		else
+			u[i]->c.isegi += n;
+		u[i]->c.seg_injected += injected ? n : 0;
+	}
+	return 0;
 }
 
 int agg_exit(struct agg *a, uint32_t tgid, uint32_t tid, unsigned int trap, uint64_t n)
@@ -278,11 +376,27 @@ int agg_fault_hist(struct agg *a, uint32_t tgid, uint32_t tid, unsigned int trap
 int agg_fault(struct agg *a, uint32_t tgid, uint32_t tid, unsigned int trap,
 	      unsigned int outcome, uint64_t latency_ns, bool injected, uint64_t dropped)
 {
-	struct log2_hist h;
+	struct agg_unit *u[2];
+	int err = units(a, tgid, tid, u);
 
-	memset(&h, 0, sizeof(h));
-	hist_add(&h, latency_ns);
-	return agg_fault_hist(a, tgid, tid, trap, outcome, &h, injected, dropped);
+	if (err)
+		return err;
+	/* agg_fault_hist with a one-sample histogram, without building one */
+	for (int i = 0; i < 2 && u[i]; i++) {
+		struct agg_path *p = path_get(u[i], trap, outcome);
+		struct agg_counters *c = &u[i]->c;
+
+		if (!p)
+			return -ENOMEM;
+		hist_add(&p->hist, latency_ns);
+		c->hdsi += trap == KVMSLB_TRAP_H_DATA_STORAGE;
+		c->hisi += trap == KVMSLB_TRAP_H_INST_STORAGE;
+		if (outcome < KVMSLB_OUTCOME_NR)
+			c->outcome[outcome]++;
+		c->fault_injected += injected;
+		c->dropped += dropped;
+	}
+	return 0;
 }
 
 void agg_unit_hist(const struct agg_unit *u, struct log2_hist *out)
@@ -375,11 +489,17 @@ int agg_diff(struct agg *dst, const struct agg *cur, const struct agg *prev)
 
 void agg_remove(struct agg *a, uint32_t tgid)
 {
-	int i = guest_index(a, tgid);
+	struct agg_guest *g = agg_find(a, tgid);
+	int i;
 
-	if (i < 0)
+	if (!g)
 		return;
-	guest_free(&a->guests[i]);
+	i = g - a->guests;
+	guest_free(g);
 	memmove(&a->guests[i], &a->guests[i + 1], (a->nguests - i - 1) * sizeof(a->guests[0]));
 	a->nguests--;
+	key_index_del(&a->index, tgid);
+	/* the index has room: reindexing moved guests cannot fail */
+	reindex(a, i);
+	a->last = 0;
 }

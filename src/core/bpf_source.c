@@ -12,10 +12,19 @@
 #include "core/bpf_source.h"
 #include "core/tp_format.h"
 #include "kvmslb.skel.h"
+#include "kvmslb_btf.skel.h"
+
+_Static_assert(KVMSLB_UNIT_VCPU_ID == AGG_VCPU_ID_FLAG, "maps.h and agg.h name vcpus alike");
 
 struct bpf_source {
-	struct kvmslb_bpf *skel;
+	struct kvmslb_bpf *skel;	/* one of the two objects */
+	struct kvmslb_btf_bpf *skel_btf;
+	struct bpf_object *obj;
+	struct bpf_map *counts, *hists, *count_cache, *hist_cache, *stats, *vcpu_seg;
+	struct bpf_map *events, *new_keys;
+	bool per_vcpu;
 	struct ring_buffer *rb;
+	struct bpf_source_info info;
 	bpf_event_fn on_event;
 	bpf_new_guest_fn on_new_guest;
 	void *ctx;
@@ -58,25 +67,135 @@ static int on_new_key(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-static void autoload_only(struct kvmslb_bpf *skel, enum data_source src)
+static uint32_t at_least_1(uint64_t n)
 {
-	struct bpf_program *prog;
+	return n ? (n > UINT32_MAX ? UINT32_MAX : (uint32_t)n) : 1;
+}
+
+void bpf_map_sizes(struct bpf_map_sizes *s, enum data_source src, bool one_guest,
+		   int host_cpus)
+{
+	uint64_t guests = one_guest ? 8 : BPF_SIZING_GUESTS;
+	uint64_t vcpus = guests * BPF_SIZING_VCPUS;
 	bool patched = src == SOURCE_PATCHED;
+
+	/* a host rarely runs more than 4 vcpus per hardware thread */
+	if (host_cpus > 0 && (uint64_t)host_cpus * 4 > vcpus)
+		vcpus = (uint64_t)host_cpus * 4;
+	s->guests = (uint32_t)guests;
+	s->vcpus = (uint32_t)vcpus;
+	/* keys are per vcpu (one writer each); v1 segments: 2 vectors x injected
+	 * or not; stock exits: 4 traps */
+	s->counts = at_least_1(vcpus * 4);
+	s->hists = at_least_1(vcpus * (patched ? 2 * KVMSLB_OUTCOME_NR : 1));
+	s->vcpu_seg = at_least_1(patched ? vcpus : 0);
+	/* a direct-mapped array: a power of two, at most half full */
+	s->starts = 1;
+	while (!patched && s->starts < 2 * vcpus)
+		s->starts <<= 1;
+}
+
+/* The programs of the kvmslb object for one source. */
+static int autoload_only(struct kvmslb_bpf *skel, const struct bpf_source_opts *o)
+{
+	struct bpf_program *prog, *want[3] = { NULL };
 
 	bpf_object__for_each_program(prog, skel->obj)
 		bpf_program__set_autoload(prog, false);
-	bpf_program__set_autoload(skel->progs.kvmslb_segment_synth, patched);
-	bpf_program__set_autoload(skel->progs.kvmslb_hfault, patched);
-	bpf_program__set_autoload(skel->progs.kvmslb_guest_exit, !patched);
-	bpf_program__set_autoload(skel->progs.kvmslb_pf_enter, !patched);
-	bpf_program__set_autoload(skel->progs.kvmslb_pf_exit, !patched);
+	if (o->source == SOURCE_PATCHED && o->attribution == ATTR_EVENT) {
+		want[0] = skel->progs.kvmslb_segment_synth;
+		want[1] = skel->progs.kvmslb_hfault;
+	} else if (o->source == SOURCE_PATCHED) {
+		want[0] = skel->progs.kvmslb_segment_synth_v1;
+		want[1] = skel->progs.kvmslb_hfault_v1;
+	} else {
+		want[0] = skel->progs.kvmslb_guest_exit;
+		want[1] = skel->progs.kvmslb_pf_enter;
+		want[2] = skel->progs.kvmslb_pf_exit;
+	}
+	for (int i = 0; i < 3 && want[i]; i++)
+		bpf_program__set_autoload(want[i], true);
+	return want[2] ? 3 : 2;
+}
+
+#define SET_RODATA(skel, o) do {					\
+	(skel)->rodata->targ_tgid = (o)->tgid;				\
+	(skel)->rodata->targ_ringbuf = (o)->on_event != NULL;		\
+} while (0)
+
+static int open_object(struct bpf_source *s, const struct bpf_source_opts *o, char *err,
+		       size_t errlen)
+{
+	struct tp_field trap;
+	int ret;
+
+	if (o->source == SOURCE_STOCK && o->attribution == ATTR_BTF) {
+		LIBBPF_OPTS(bpf_object_open_opts, oo, .btf_custom_path = o->btf);
+
+		s->skel_btf = kvmslb_btf_bpf__open_opts(&oo);
+		if (!s->skel_btf)
+			goto fail;
+		SET_RODATA(s->skel_btf, o);
+		s->obj = s->skel_btf->obj;
+		s->info.object = "kvmslb_btf";
+		s->info.programs = 3;
+		return 0;
+	}
+	s->skel = kvmslb_bpf__open();
+	if (!s->skel)
+		goto fail;
+	SET_RODATA(s->skel, o);
+	if (o->source == SOURCE_STOCK) {
+		ret = tp_field_from_tracefs(o->tracefs, "kvm_hv", "kvm_guest_exit", "trap", &trap,
+					    err, errlen);
+		if (ret)
+			return ret;
+		s->skel->rodata->exit_trap_off = trap.offset;
+		s->skel->rodata->exit_trap_size = trap.size;
+	}
+	s->obj = s->skel->obj;
+	s->info.object = "kvmslb";
+	s->info.programs = autoload_only(s->skel, o);
+	return 0;
+fail:
+	ret = -errno;
+	snprintf(err, errlen, "opening the BPF object failed: %s", strerror(-ret));
+	return ret ? ret : -EINVAL;
+}
+
+static int size_maps(struct bpf_source *s, const struct bpf_source_opts *o)
+{
+	static const struct { const char *map; size_t off; } tab[] = {
+		{ "counts", offsetof(struct bpf_map_sizes, counts) },
+		{ "hists", offsetof(struct bpf_map_sizes, hists) },
+		{ "vcpu_seg", offsetof(struct bpf_map_sizes, vcpu_seg) },
+		{ "starts", offsetof(struct bpf_map_sizes, starts) },
+	};
+	struct bpf_map_sizes *z = &s->info.sizes;
+	int err = 0;
+
+	bpf_map_sizes(z, o->source, o->tgid != 0, libbpf_num_possible_cpus());
+	for (size_t i = 0; i < sizeof(tab) / sizeof(tab[0]) && !err; i++) {
+		struct bpf_map *m = bpf_object__find_map_by_name(s->obj, tab[i].map);
+
+		if (m)
+			err = bpf_map__set_max_entries(m, *(uint32_t *)((char *)z + tab[i].off));
+	}
+	/* the starts array is indexed by a hash masked with its size - 1 */
+	if (s->skel)
+		s->skel->rodata->starts_mask = z->starts - 1;
+	else
+		s->skel_btf->rodata->starts_mask = z->starts - 1;
+	s->events = bpf_object__find_map_by_name(s->obj, "events");
+	if (!err && !o->on_event)
+		err = bpf_map__set_max_entries(s->events, 4096);
+	return err;
 }
 
 int bpf_source_open(const struct bpf_source_opts *o, struct bpf_source **out, char *err,
 		    size_t errlen)
 {
 	struct bpf_source *s = calloc(1, sizeof(*s));
-	struct tp_field trap;
 	int ret;
 
 	*out = NULL;
@@ -84,58 +203,54 @@ int bpf_source_open(const struct bpf_source_opts *o, struct bpf_source **out, ch
 		return -ENOMEM;
 	s->pin.lock_fd = -1;
 	libbpf_set_print(o->verbose ? libbpf_stderr : libbpf_quiet);
-	s->skel = kvmslb_bpf__open();
-	if (!s->skel) {
-		ret = -errno;
-		snprintf(err, errlen, "opening the BPF object failed: %s", strerror(-ret));
+	ret = open_object(s, o, err, errlen);
+	if (ret)
+		goto fail;
+	ret = size_maps(s, o);
+	if (ret) {
+		snprintf(err, errlen, "sizing the BPF maps failed: %s", strerror(-ret));
 		goto fail;
 	}
-	s->skel->rodata->targ_tgid = o->tgid;
-	s->skel->rodata->targ_per_vcpu = o->per_vcpu;
-	s->skel->rodata->targ_ringbuf = o->on_event != NULL;
-	if (!o->on_event)
-		bpf_map__set_max_entries(s->skel->maps.events, 4096);
-	if (o->source == SOURCE_STOCK) {
-		ret = tp_field_from_tracefs(o->tracefs, "kvm_hv", "kvm_guest_exit", "trap", &trap,
-					    err, errlen);
-		if (ret)
-			goto fail;
-		s->skel->rodata->exit_trap_off = trap.offset;
-		s->skel->rodata->exit_trap_size = trap.size;
-	}
-	autoload_only(s->skel, o->source);
 	if (o->pin_dir) {
 		char set[64];
 
-		/* keys differ by source, per-vcpu keys and guest filter: one set each */
+		/* keys differ by object, source and guest filter: one set each */
 		snprintf(set, sizeof(set), "%s%s", source_name(o->source),
-			 o->per_vcpu ? "-per-vcpu" : "");
+			 s->skel_btf ? "-btf" : "");
 		if (o->tgid)
 			snprintf(set + strlen(set), sizeof(set) - strlen(set), "-pid%u", o->tgid);
-		ret = bpf_pin_prepare(s->skel->obj, o->pin_dir, set, &s->pin, err, errlen);
+		ret = bpf_pin_prepare(s->obj, o->pin_dir, set, &s->pin, err, errlen);
 		if (ret)
 			goto fail;
 		s->pinned = true;
 	}
-	ret = kvmslb_bpf__load(s->skel);
+	ret = s->skel ? kvmslb_bpf__load(s->skel) : kvmslb_btf_bpf__load(s->skel_btf);
 	if (ret) {
 		snprintf(err, errlen, "loading the BPF programs failed: %s (run with -v for "
 			 "libbpf's log)", ret == -EACCES ?
 			 "the kernel's verifier rejected a program" : strerror(-ret));
 		goto fail;
 	}
-	ret = kvmslb_bpf__attach(s->skel);
+	ret = s->skel ? kvmslb_bpf__attach(s->skel) : kvmslb_btf_bpf__attach(s->skel_btf);
 	if (ret) {
 		snprintf(err, errlen, "attaching to the kvm_hv tracepoints failed: %s "
 			 "(is kvm_hv loaded? see 'kvmslb doctor')", strerror(-ret));
 		goto fail;
 	}
+	s->counts = bpf_object__find_map_by_name(s->obj, "counts");
+	s->hists = bpf_object__find_map_by_name(s->obj, "hists");
+	s->stats = bpf_object__find_map_by_name(s->obj, "stats");
+	s->count_cache = bpf_object__find_map_by_name(s->obj, "count_cache");
+	s->hist_cache = bpf_object__find_map_by_name(s->obj, "hist_cache");
+	s->vcpu_seg = bpf_object__find_map_by_name(s->obj, "vcpu_seg");
+	s->per_vcpu = o->per_vcpu;
+	s->new_keys = bpf_object__find_map_by_name(s->obj, "new_keys");
 	s->on_event = o->on_event;
 	s->on_new_guest = o->on_new_guest;
 	s->ctx = o->ctx;
 	s->guest_ctx = o->guest_ctx ? o->guest_ctx : o->ctx;
-	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.new_keys), on_new_key, s, NULL);
-	if (!s->rb || (o->on_event && ring_buffer__add(s->rb, bpf_map__fd(s->skel->maps.events),
+	s->rb = ring_buffer__new(bpf_map__fd(s->new_keys), on_new_key, s, NULL);
+	if (!s->rb || (o->on_event && ring_buffer__add(s->rb, bpf_map__fd(s->events),
 						       on_rb, s))) {
 		ret = -errno;
 		snprintf(err, errlen, "ring buffer setup failed: %s", strerror(-ret));
@@ -146,6 +261,11 @@ int bpf_source_open(const struct bpf_source_opts *o, struct bpf_source **out, ch
 fail:
 	bpf_source_close(s);
 	return ret ? ret : -EINVAL;
+}
+
+const struct bpf_source_info *bpf_source_info(const struct bpf_source *s)
+{
+	return &s->info;
 }
 
 int bpf_source_wait(struct bpf_source *s, int timeout_ms)
@@ -161,6 +281,7 @@ void bpf_source_close(struct bpf_source *s)
 		return;
 	ring_buffer__free(s->rb);
 	kvmslb_bpf__destroy(s->skel);
+	kvmslb_btf_bpf__destroy(s->skel_btf);
 	if (s->pin.lock_fd >= 0)
 		close(s->pin.lock_fd);
 	free(s);
@@ -173,68 +294,170 @@ const struct bpf_pin_result *bpf_source_pinned(const struct bpf_source *s)
 
 int bpf_source_read(struct bpf_source *s, struct agg *a)
 {
-	return bpf_maps_read(bpf_map__fd(s->skel->maps.counts), bpf_map__fd(s->skel->maps.hists),
-			     bpf_map__fd(s->skel->maps.stats), a);
+	struct bpf_map_fds fds = {
+		.counts = bpf_map__fd(s->counts),
+		.hists = bpf_map__fd(s->hists),
+		.count_cache = bpf_map__fd(s->count_cache),
+		.hist_cache = bpf_map__fd(s->hist_cache),
+		.stats = bpf_map__fd(s->stats),
+		.vcpu_seg = s->vcpu_seg ? bpf_map__fd(s->vcpu_seg) : -1,
+	};
+
+	return bpf_maps_read(&fds, s->per_vcpu, a);
 }
 
-static int read_counts(int fd, int ncpus, struct agg *a)
+/* The unit a key's vcpu counts under: itself, or the guest (keys are per vcpu). */
+static uint32_t unit_of(uint32_t key_unit, bool per_vcpu)
 {
-	struct kvmslb_count_key key, next, *prev = NULL;
-	uint64_t *vals = calloc(ncpus, sizeof(*vals));
-	int err = 0;
+	return per_vcpu ? key_unit : 0;
+}
 
-	if (!vals)
-		return -ENOMEM;
-	while (!err && bpf_map_get_next_key(fd, prev, &next) == 0) {
-		uint64_t sum = 0;
+static int count_one(struct agg *a, uint64_t key, uint64_t n, bool per_vcpu)
+{
+	uint32_t sub = kvmslb_key_sub(key), unit = unit_of(kvmslb_key_unit(key), per_vcpu);
 
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, vals))
-			continue;	/* deleted meanwhile */
-		for (int c = 0; c < ncpus; c++)
-			sum += vals[c];
-		if (key.kind == KVMSLB_CNT_SEGMENT)
-			err = agg_segment(a, key.tgid, key.tid, key.code, key.flag, sum);
-		else if (key.kind == KVMSLB_CNT_EXIT)
-			err = agg_exit(a, key.tgid, key.tid, key.code, sum);
+	a->health.events += n;
+	if (sub >> 2 == KVMSLB_CNT_SEGMENT)
+		return agg_segment(a, kvmslb_key_tgid(key), unit, kvmslb_key_code(key), sub & 3, n);
+	if (sub >> 2 == KVMSLB_CNT_EXIT)
+		return agg_exit(a, kvmslb_key_tgid(key), unit, kvmslb_key_code(key), n);
+	return 0;
+}
+
+static int hist_one(struct agg *a, uint64_t key, const struct kvmslb_hist_val *v,
+		    bool per_vcpu)
+{
+	uint32_t outcome = kvmslb_key_sub(key);
+	struct log2_hist h;
+
+	memset(&h, 0, sizeof(h));
+	for (int i = 0; i < HIST_SLOTS; i++) {
+		h.slots[i] = v->slots[i];
+		h.count += v->slots[i];
 	}
+	if (!h.count)
+		return 0;
+	h.sum_ns = v->sum_ns;
+	h.max_ns = v->max_ns;
+	h.max_exact = true;
+	a->health.events += h.count;
+	return agg_fault_hist(a, kvmslb_key_tgid(key), unit_of(kvmslb_key_unit(key), per_vcpu),
+			      kvmslb_key_code(key), outcome == 0x7f ? KVMSLB_OUTCOME_NONE : outcome,
+			      &h, v->injected, v->dropped);
+}
+
+/*
+ * Each entry of a hash map, by batches (one syscall per batch of entries:
+ * a refresh over 1000 guests x 8 vcpus reads about 50 000 keys); kernels
+ * without batch operations on hash maps (before 5.6) one key at a time.
+ */
+typedef int (*entry_fn)(struct agg *a, const void *key, const void *val, bool per_vcpu);
+
+/* entries per batch: about 128 kB of keys and values, reused */
+#define WALK_BATCH_BYTES (128 * 1024)
+
+static int walk_keys(int fd, size_t ksz, size_t vsz, entry_fn fn, bool per_vcpu,
+		     struct agg *a)
+{
+	char key[16], next[16], *val = malloc(vsz);
+	void *prev = NULL;
+	int err = val ? 0 : -ENOMEM;
+
+	while (!err && bpf_map_get_next_key(fd, prev, next) == 0) {
+		memcpy(key, next, ksz);
+		prev = key;
+		if (bpf_map_lookup_elem(fd, key, val))
+			continue;	/* deleted meanwhile */
+		err = fn(a, key, val, per_vcpu);
+	}
+	free(val);
+	return err;
+}
+
+static int walk_map(int fd, size_t ksz, size_t vsz, entry_fn fn, bool per_vcpu, struct agg *a)
+{
+	__u32 batch = WALK_BATCH_BYTES / (ksz + vsz);
+	char *keys = malloc(batch * ksz), *vals = malloc(batch * vsz);
+	uint64_t token = 0;
+	bool first = true, done = false;
+	int err = keys && vals ? 0 : -ENOMEM;
+
+	while (!err && !done) {
+		__u32 n = batch;
+		int r = bpf_map_lookup_batch(fd, first ? NULL : &token, &token, keys, vals, &n,
+					     NULL);
+
+		if (r < 0 && errno == ENOENT) {
+			done = true;		/* the last batch, maybe empty */
+		} else if (r < 0) {
+			/* no batch operations here, or a bucket larger than a batch */
+			if (first) {
+				free(keys);
+				free(vals);
+				return walk_keys(fd, ksz, vsz, fn, per_vcpu, a);
+			}
+			return -errno;
+		}
+		for (__u32 i = 0; i < n && !err; i++)
+			err = fn(a, keys + i * ksz, vals + i * vsz, per_vcpu);
+		first = false;
+	}
+	free(keys);
 	free(vals);
 	return err;
 }
 
-static int read_hists(int fd, int ncpus, struct agg *a)
+static int count_entry(struct agg *a, const void *key, const void *val, bool per_vcpu)
 {
-	struct kvmslb_hist_key key, next, *prev = NULL;
-	struct kvmslb_hist_val *vals = calloc(ncpus, sizeof(*vals));
+	return count_one(a, *(const uint64_t *)key, *(const uint64_t *)val, per_vcpu);
+}
+
+static int hist_entry(struct agg *a, const void *key, const void *val, bool per_vcpu)
+{
+	return hist_one(a, *(const uint64_t *)key, val, per_vcpu);
+}
+
+/* The per-CPU caches: every CPU's slots that a key holds. */
+static int read_caches(int count_fd, int hist_fd, int ncpus, bool per_vcpu, struct agg *a)
+{
+	struct kvmslb_count_slot *cs = calloc(ncpus, sizeof(*cs));
+	struct kvmslb_hist_slot *hs = calloc(ncpus, sizeof(*hs));
+	int err = cs && hs ? 0 : -ENOMEM;
+
+	for (uint32_t i = 0; !err && i < KVMSLB_CACHE_SLOTS; i++) {
+		if (!bpf_map_lookup_elem(count_fd, &i, cs))
+			for (int c = 0; !err && c < ncpus; c++)
+				if (cs[c].key)
+					err = count_one(a, cs[c].key, cs[c].n, per_vcpu);
+		if (!err && !bpf_map_lookup_elem(hist_fd, &i, hs))
+			for (int c = 0; !err && c < ncpus; c++)
+				if (hs[c].key)
+					err = hist_one(a, hs[c].key, &hs[c].v, per_vcpu);
+	}
+	free(cs);
+	free(hs);
+	return err;
+}
+
+/* vcpu_seg: series v2 segment counts per vcpu (recovered ones are not events) */
+static int vcpu_seg_entry(struct agg *a, const void *k, const void *val, bool per_vcpu)
+{
+	static const unsigned int vector[2] = { KVMSLB_TRAP_DATA_SEGMENT, KVMSLB_TRAP_INST_SEGMENT };
+	const struct kvmslb_vcpu_key *key = k;
+	const struct kvmslb_vcpu_seg *v = val;
+	uint32_t unit = unit_of(AGG_VCPU_ID(key->vcpu_id), per_vcpu);
 	int err = 0;
 
-	if (!vals)
-		return -ENOMEM;
-	while (!err && bpf_map_get_next_key(fd, prev, &next) == 0) {
-		uint64_t injected = 0, dropped = 0;
-		struct log2_hist h;
+	for (int i = 0; i < 2 && !err; i++) {
+		uint64_t plain = v->n[i][KVMSLB_SEG_REAL] + v->n[i][KVMSLB_SEG_RECOVERED];
 
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, vals))
-			continue;
-		memset(&h, 0, sizeof(h));
-		for (int c = 0; c < ncpus; c++) {
-			for (int i = 0; i < HIST_SLOTS; i++)
-				h.slots[i] += vals[c].slots[i];
-			h.count += vals[c].count;
-			h.sum_ns += vals[c].sum_ns;
-			if (vals[c].max_ns > h.max_ns)
-				h.max_ns = vals[c].max_ns;
-			injected += vals[c].injected;
-			dropped += vals[c].dropped;
-		}
-		h.max_exact = true;
-		err = agg_fault_hist(a, key.tgid, key.tid, key.trap, key.outcome, &h, injected,
-				     dropped);
+		a->health.events += v->n[i][KVMSLB_SEG_REAL] + v->n[i][KVMSLB_SEG_INJECTED];
+		if (plain)
+			err = agg_segment(a, key->vm, unit, vector[i], false, plain);
+		if (!err && v->n[i][KVMSLB_SEG_INJECTED])
+			err = agg_segment(a, key->vm, unit, vector[i], true,
+					  v->n[i][KVMSLB_SEG_INJECTED]);
 	}
-	free(vals);
 	return err;
 }
 
@@ -251,8 +474,11 @@ static int read_stats(int fd, int ncpus, struct agg *a)
 			sum[i] += vals[c];
 	}
 	free(vals);
-	a->health.events = sum[KVMSLB_STAT_EVENTS];
-	a->health.count_overflow = sum[KVMSLB_STAT_COUNT_OVERFLOW];
+	/* events the maps could not hold were handled too */
+	a->health.events += sum[KVMSLB_STAT_COUNT_OVERFLOW] + sum[KVMSLB_STAT_HIST_OVERFLOW];
+	/* map full either way: counts lost, or a vcpu's dropped records unrecoverable */
+	a->health.count_overflow = sum[KVMSLB_STAT_COUNT_OVERFLOW] +
+				   sum[KVMSLB_STAT_VCPU_OVERFLOW];
 	a->health.hist_overflow = sum[KVMSLB_STAT_HIST_OVERFLOW];
 	a->health.start_overflow = sum[KVMSLB_STAT_START_OVERFLOW];
 	a->health.unpaired = sum[KVMSLB_STAT_UNPAIRED_EXIT];
@@ -261,17 +487,25 @@ static int read_stats(int fd, int ncpus, struct agg *a)
 	return 0;
 }
 
-int bpf_maps_read(int counts_fd, int hists_fd, int stats_fd, struct agg *a)
+int bpf_maps_read(const struct bpf_map_fds *fds, bool per_vcpu, struct agg *a)
 {
 	int ncpus = libbpf_num_possible_cpus();
 	int err;
 
 	if (ncpus <= 0)
 		return ncpus ? ncpus : -EINVAL;
-	err = read_counts(counts_fd, ncpus, a);
+	a->health.events = 0;
+	err = read_caches(fds->count_cache, fds->hist_cache, ncpus, per_vcpu, a);
 	if (!err)
-		err = read_hists(hists_fd, ncpus, a);
+		err = walk_map(fds->counts, sizeof(uint64_t), sizeof(uint64_t), count_entry,
+			       per_vcpu, a);
+	if (!err && fds->vcpu_seg >= 0)
+		err = walk_map(fds->vcpu_seg, sizeof(struct kvmslb_vcpu_key),
+			       sizeof(struct kvmslb_vcpu_seg), vcpu_seg_entry, per_vcpu, a);
 	if (!err)
-		err = read_stats(stats_fd, ncpus, a);
+		err = walk_map(fds->hists, sizeof(uint64_t), sizeof(struct kvmslb_hist_val),
+			       hist_entry, per_vcpu, a);
+	if (!err)
+		err = read_stats(fds->stats, ncpus, a);
 	return err;
 }

@@ -12,12 +12,17 @@
 extern const struct argp cli_global_argp;
 
 /*
- * Parse argv for subcommand 'name' with 'argp' (global options added).
- * Returns 0, or the exit status to return right away (2 on bad usage;
- * 0 after --help). Errors print one line and a hint.
+ * Parse argv for subcommand 'name' with 'argp' (global options added:
+ * -j, -p, -v, -h/--help, --usage). Returns 0, or the exit status to return
+ * right away (2 on bad usage); after -h/--help it exits 0 itself, as argp
+ * would. Errors print one line and a hint, or {"error": ...} on stdout with
+ * -j anywhere on the command line.
  */
 int cli_parse(const char *name, const struct argp *argp, int argc, char **argv,
 	      void *input);
+
+/* -j/--json/-p/--pretty anywhere in argv (before argp has seen them). */
+bool cli_wants_json(int argc, char **argv);
 
 /* Strict number parsing for options: whole string, in range. 0 or -1. */
 int cli_parse_u64(const char *s, unsigned long long min, unsigned long long max,

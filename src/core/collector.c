@@ -19,6 +19,11 @@ static void on_new_guest(uint32_t tgid, void *ctx)
 int collector_open(struct collector *c, const struct collector_opts *o, char *err,
 		   size_t errlen)
 {
+	struct source_prefs prefs = {
+		.forced = o->source,
+		.btf = o->btf,
+		.per_vcpu = o->per_vcpu,
+	};
 	struct bpf_source_opts bo = {
 		.tgid = o->tgid,
 		.per_vcpu = o->per_vcpu,
@@ -31,13 +36,20 @@ int collector_open(struct collector *c, const struct collector_opts *o, char *er
 	};
 	char why[512];
 
+	agg_keep_heap();	/* a snapshot every refresh */
 	memset(c, 0, sizeof(*c));
 	c->tgid = o->tgid;
 	host_probe(&c->probe, "", true);
-	if (source_select(&c->probe, o->source, &c->choice)) {
+	if (o->btf && !btf_describes_kvm("", o->btf, why, sizeof(why))) {
+		snprintf(err, errlen, "--btf: %s (make one with 'kvmslb btf')", why);
+		return COLLECTOR_BAD_OPTION;
+	}
+	if (source_select(&c->probe, &prefs, &c->choice)) {
 		source_failure_line(&c->choice, err, errlen);
 		return COLLECTOR_NO_SOURCE;
 	}
+	for (int i = 0; i < c->choice.nwarn; i++)
+		c->warn_ptrs[i] = c->choice.warn[i];
 	tracker_init(&c->tracker, "");
 	agg_init(&c->view);
 	if (c->choice.chosen == SOURCE_STATS) {
@@ -54,12 +66,51 @@ int collector_open(struct collector *c, const struct collector_opts *o, char *er
 		return 0;
 	}
 	bo.source = c->choice.chosen;
+	bo.attribution = c->choice.attribution;
+	bo.btf = c->choice.btf;
 	bo.tracefs = c->probe.tracefs;
 	if (bpf_source_open(&bo, &c->bpf, why, sizeof(why))) {
-		snprintf(err, errlen, "source %s: %s", source_name(c->choice.chosen), why);
-		return COLLECTOR_OPEN_FAILED;
+		struct source_choice *ch = &c->choice;
+
+		/*
+		 * The kernel's own BTF describes KVM but the CO-RE programs do not
+		 * load: count with the tracefs offsets, and say so.
+		 */
+		if (ch->attribution != ATTR_BTF || o->btf || ch->nwarn >= SOURCE_WARN_MAX) {
+			snprintf(err, errlen, "source %s: %s", source_name(ch->chosen), why);
+			return COLLECTOR_OPEN_FAILED;
+		}
+		snprintf(ch->warn[ch->nwarn], sizeof(ch->warn[0]), "the CO-RE programs did not "
+			 "load (%s): events are charged to the thread that emits them", why);
+		c->warn_ptrs[ch->nwarn] = ch->warn[ch->nwarn];
+		ch->nwarn++;
+		ch->attribution = ATTR_TASK;
+		snprintf(ch->how, sizeof(ch->how), "events are charged to the thread that emits "
+			 "them (trap offsets from tracefs)");
+		bo.attribution = ATTR_TASK;
+		bo.btf = NULL;
+		if (bpf_source_open(&bo, &c->bpf, why, sizeof(why))) {
+			snprintf(err, errlen, "source %s: %s", source_name(ch->chosen), why);
+			return COLLECTOR_OPEN_FAILED;
+		}
 	}
 	return 0;
+}
+
+void collector_ready(const struct collector *c, struct collector_ready *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->source = source_name(c->choice.chosen);
+	r->attribution = attribution_name(c->choice.attribution);
+	r->how = c->choice.how;
+	if (c->choice.attribution == ATTR_BTF)
+		r->btf = c->choice.btf ? c->choice.btf : "kernel";
+	if (c->bpf) {
+		r->programs = bpf_source_info(c->bpf)->programs;
+		r->sizes = &bpf_source_info(c->bpf)->sizes;
+	}
+	r->nwarn = c->choice.nwarn;
+	r->warn = c->warn_ptrs;
 }
 
 int collector_wait(struct collector *c, int timeout_ms)

@@ -21,6 +21,7 @@ struct collector_opts {
 	int source;			/* enum data_source, or -1 for the first usable */
 	uint32_t tgid;			/* only this guest; 0: all */
 	bool per_vcpu;
+	const char *btf;		/* --btf FILE for the stock source; NULL: the kernel's */
 	bpf_event_fn on_event;		/* individual events (eBPF sources only) */
 	void *ctx;
 	bool verbose;
@@ -34,17 +35,34 @@ struct collector {
 	struct tracker tracker;
 	struct agg view;		/* cumulative since open, names resolved */
 	uint32_t tgid;
+	const char *warn_ptrs[SOURCE_WARN_MAX];
 };
 
 enum collector_err {
 	COLLECTOR_NO_SOURCE = 1,	/* nothing can run here (or the forced source cannot) */
-	COLLECTOR_BAD_OPTION,		/* an option the chosen source cannot honour */
+	COLLECTOR_BAD_OPTION,		/* an option the chosen source cannot honour, a bad --btf */
 	COLLECTOR_OPEN_FAILED,		/* the source failed to load or attach */
 };
 
 /* 0, or an enum collector_err with a one-line reason in err. */
 int collector_open(struct collector *c, const struct collector_opts *o, char *err,
 		   size_t errlen);
+/*
+ * The source is attached and counting (collector_open() succeeded): what a
+ * front end says in its readiness line (view/attached.c).
+ */
+struct collector_ready {
+	const char *source;		/* "patched", "stock", "stats" */
+	const char *attribution;	/* attribution_name() */
+	const char *how;		/* one line: how events find their guest */
+	const char *btf;		/* "kernel", a --btf file, or NULL (no CO-RE) */
+	int programs;			/* attached BPF programs (0: stats) */
+	const struct bpf_map_sizes *sizes;	/* NULL: stats */
+	int nwarn;
+	const char *const *warn;	/* attribution warnings */
+};
+void collector_ready(const struct collector *c, struct collector_ready *r);
+
 /* Wait up to timeout_ms for the source (events, new guests); 0 or -errno. */
 int collector_wait(struct collector *c, int timeout_ms);
 /* Refresh c->view from the source; 0 or -errno. */

@@ -11,9 +11,11 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <linux/bpf.h>
 
 #include "core/host_probe.h"
+#include "core/tp_format.h"
 #include "kvmslb/abi.h"
 
 static const char *const tp_names[TP_NR] = {
@@ -199,6 +201,147 @@ static void probe_tracefs(struct host_probe *p, const char *root, bool try_mount
 			 KVMSLB_TP_SYSTEM, tp_names[t]);
 		p->tp[t] = access(path, F_OK) == 0;
 	}
+	if (p->tp[TP_SEGMENT_SYNTH]) {
+		struct tp_field f;
+		char err[PROBE_STR];
+
+		p->patched_v2 = !tp_field_from_tracefs(p->tracefs, KVMSLB_TP_SYSTEM,
+						       KVMSLB_TP_SEGMENT_SYNTH, KVMSLB_V2_FIELD,
+						       &f, err, sizeof(err));
+	}
+}
+
+/* ---- BTF ------------------------------------------------------------------ */
+/*
+ * Type id of member 'name' of the struct or union 'id' (members of anonymous
+ * structs and unions included, as CO-RE sees them); -1 if absent.
+ */
+static int btf_member_type(const struct btf *btf, int id, const char *name, int depth)
+{
+	const struct btf_type *t = btf__type_by_id(btf, btf__resolve_type(btf, id));
+	const struct btf_member *m;
+
+	if (!t || depth > 4 || !(btf_is_struct(t) || btf_is_union(t)))
+		return -1;
+	m = btf_members(t);
+	for (int i = 0; i < btf_vlen(t); i++, m++) {
+		const char *n = btf__name_by_offset(btf, m->name_off);
+		int sub;
+
+		if (n && !strcmp(n, name))
+			return m->type;
+		if ((!n || !*n) && (sub = btf_member_type(btf, m->type, name, depth + 1)) >= 0)
+			return sub;
+	}
+	return -1;
+}
+
+const char *btf_kvm_missing(const struct btf *btf)
+{
+	int vcpu = btf__find_by_name_kind(btf, "kvm_vcpu", BTF_KIND_STRUCT);
+	int task = btf__find_by_name_kind(btf, "task_struct", BTF_KIND_STRUCT);
+	int arch;
+
+	if (vcpu < 0)
+		return "struct kvm_vcpu";
+	if (btf_member_type(btf, vcpu, "vcpu_id", 0) < 0)
+		return "kvm_vcpu.vcpu_id";
+	arch = btf_member_type(btf, vcpu, "arch", 0);
+	if (arch < 0 || btf_member_type(btf, arch, "trap", 0) < 0)
+		return "kvm_vcpu.arch.trap (not a POWER kernel?)";
+	if (btf_member_type(btf, arch, "run_task", 0) < 0)
+		return "kvm_vcpu.arch.run_task (not a POWER kernel?)";
+	if (task < 0)
+		return "struct task_struct";
+	if (btf_member_type(btf, task, "tgid", 0) < 0)
+		return "task_struct.tgid";
+	return "";
+}
+
+bool btf_describes_kvm(const char *root, const char *file, char *why, unsigned long len)
+{
+	static const char *const modules[] = { "kvm_hv", "kvm" };
+	char path[PATH_MAX];
+	struct btf *base, *btf;
+	const char *miss;
+
+	if (file) {
+		btf = btf__parse(file, NULL);
+		if (!btf) {
+			snprintf(why, len, "%s: not a BTF file: %s", file, strerror(errno));
+			return false;
+		}
+		miss = btf_kvm_missing(btf);
+		btf__free(btf);
+		if (*miss)
+			snprintf(why, len, "%s lacks %s", file, miss);
+		else
+			snprintf(why, len, "%s describes struct kvm_vcpu", file);
+		return !*miss;
+	}
+	path_join(path, sizeof(path), root, "/sys/kernel/btf/vmlinux");
+	base = btf__parse_raw(path);
+	if (!base) {
+		snprintf(why, len, "no kernel BTF (%s: %s)", path, strerror(errno));
+		return false;
+	}
+	miss = btf_kvm_missing(base);
+	if (!*miss) {
+		btf__free(base);
+		snprintf(why, len, "kernel BTF (vmlinux) describes struct kvm_vcpu");
+		return true;
+	}
+	for (size_t i = 0; i < sizeof(modules) / sizeof(modules[0]); i++) {
+		char sub[128];
+
+		snprintf(sub, sizeof(sub), "/sys/kernel/btf/%s", modules[i]);
+		path_join(path, sizeof(path), root, sub);
+		btf = btf__parse_raw_split(path, base);
+		if (!btf)
+			continue;
+		if (!*btf_kvm_missing(btf)) {
+			btf__free(btf);
+			btf__free(base);
+			snprintf(why, len, "kernel BTF (module %s) describes struct kvm_vcpu",
+				 modules[i]);
+			return true;
+		}
+		btf__free(btf);
+	}
+	btf__free(base);
+	snprintf(why, len, "kernel BTF (vmlinux, modules kvm_hv and kvm) lacks %s", miss);
+	return false;
+}
+
+/* ---- kvm_hv micro-threading ------------------------------------------------ */
+static void probe_mt(struct host_probe *p, const char *root)
+{
+	char buf[32];
+
+	p->mt_modes = -1;
+	p->one_vm_per_core = -1;
+	p->hfault_stats = -1;
+	if (read_small(root, "/sys/module/kvm_hv/parameters/hfault_stats", buf, sizeof(buf)) > 0)
+		p->hfault_stats = buf[0] == 'Y' || buf[0] == 'y' || buf[0] == '1';
+	if (read_small(root, "/sys/module/kvm_hv/parameters/dynamic_mt_modes", buf,
+		       sizeof(buf)) > 0)
+		p->mt_modes = atoi(buf);
+	if (read_small(root, "/sys/module/kvm_hv/parameters/one_vm_per_core", buf,
+		       sizeof(buf)) > 0)
+		p->one_vm_per_core = buf[0] == 'Y' || buf[0] == 'y' || buf[0] == '1';
+}
+
+bool host_runner_reports(const struct host_probe *p)
+{
+	return p->gen == CPU_GEN_POWER7 || p->gen == CPU_GEN_POWER8;
+}
+
+bool host_mt_can_mix_vms(const struct host_probe *p)
+{
+	/* dynamic micro-threading (subcores) exists on POWER8 only */
+	if (p->gen != CPU_GEN_POWER8)
+		return false;
+	return p->mt_modes != 0 && p->one_vm_per_core != 1;
 }
 
 static void probe_bpf(struct host_probe *p)
@@ -253,7 +396,7 @@ static void probe_debugfs(struct host_probe *p, const char *root)
 	p->stats_patched = exists(root, "/sys/kernel/debug/kvm/dsegi_synth");
 }
 
-/* Kernels released from mid-2016 on carry the Nov 2015 fix. */
+/* Upstream cf29b21595b9 (Nov 2015) first shipped in v4.4. */
 static void probe_fix_2015(struct host_probe *p)
 {
 	int major = 0, minor = 0;
@@ -279,10 +422,10 @@ static void probe_fix_2015(struct host_probe *p)
 		return;
 	}
 	sscanf(p->release, "%d.%d", &major, &minor);
-	if (major > 4 || (major == 4 && minor >= 7)) {
+	if (major > 4 || (major == 4 && minor >= 4)) {
 		p->fix_2015 = 1;
 		snprintf(p->fix_2015_why, sizeof(p->fix_2015_why),
-			 "yes: kernel %d.%d is newer than the fix (upstream cf29b21595b9, Nov 2015)",
+			 "yes: kernel %d.%d carries the fix (upstream cf29b21595b9, in v4.4 and later)",
 			 major, minor);
 	} else {
 		p->fix_2015 = 0;
@@ -309,6 +452,13 @@ void host_probe(struct host_probe *p, const char *root, bool try_mount)
 			snprintf(p->release, sizeof(p->release), "%.*s",
 				 (int)strcspn(buf, "\n"), buf);
 	}
+	/* never a blank field: what could not be read says so */
+	if (!p->machine[0])
+		snprintf(p->machine, sizeof(p->machine), "unknown (%s/proc/sys/kernel/arch "
+			 "unreadable)", root);
+	if (!p->release[0])
+		snprintf(p->release, sizeof(p->release), "unknown (%s/proc/sys/kernel/osrelease "
+			 "unreadable)", root);
 	if (read_small(root, "/proc/cpuinfo", buf, sizeof(buf)) > 0)
 		p->gen = cpu_gen_from_cpuinfo(buf, p->cpu, sizeof(p->cpu));
 	else
@@ -318,6 +468,12 @@ void host_probe(struct host_probe *p, const char *root, bool try_mount)
 	p->kvm_hv = exists(root, "/sys/module/kvm_hv");
 	probe_tracefs(p, root, try_mount);
 	p->btf = exists(root, "/sys/kernel/btf/vmlinux");
+	p->btf_kvm = p->btf && btf_describes_kvm(root, NULL, p->btf_kvm_why,
+						 sizeof(p->btf_kvm_why));
+	if (!p->btf)
+		snprintf(p->btf_kvm_why, sizeof(p->btf_kvm_why),
+			 "no kernel BTF (%s/sys/kernel/btf/vmlinux)", root);
+	probe_mt(p, root);
 	if (read_small(root, "/proc/self/status", buf, sizeof(buf)) > 0) {
 		p->cap_sys_admin = caps_from_status(buf, 21);
 		p->cap_perfmon = caps_from_status(buf, 38) || p->cap_sys_admin;

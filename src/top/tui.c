@@ -1,17 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <wchar.h>
 
 #include <ncurses.h>
 
+#include "top/textw.h"
 #include "top/tui.h"
 
 struct tui {
 	SCREEN *scr;
+	bool colors;
 };
+
+enum { PAIR_TITLE = 1, PAIR_NOTE, PAIR_STATUS };
 
 struct tui *tui_start(char *err, size_t errlen)
 {
@@ -38,13 +42,30 @@ struct tui *tui_start(char *err, size_t errlen)
 	set_term(t->scr);
 	cbreak();
 	noecho();
+	nonl();
 	keypad(stdscr, TRUE);
+	/* a line written to the last row must never scroll the screen */
+	scrollok(stdscr, FALSE);
+	idlok(stdscr, FALSE);
+	set_escdelay(25);
+	/* Home and End as the terminals in front of a console send them, not
+	 * only as terminfo says (tmux, PuTTY and SOL clients differ) */
+	define_key("\033[1~", KEY_HOME);
+	define_key("\033[7~", KEY_HOME);
+	define_key("\033[H", KEY_HOME);
+	define_key("\033OH", KEY_HOME);
+	define_key("\033[4~", KEY_END);
+	define_key("\033[8~", KEY_END);
+	define_key("\033[F", KEY_END);
+	define_key("\033OF", KEY_END);
 	curs_set(0);
 	if (has_colors()) {
+		t->colors = true;
 		start_color();
 		use_default_colors();
-		init_pair(1, COLOR_BLACK, COLOR_CYAN);	/* title row */
-		init_pair(2, COLOR_YELLOW, -1);		/* notes */
+		init_pair(PAIR_TITLE, COLOR_BLACK, COLOR_CYAN);
+		init_pair(PAIR_NOTE, COLOR_YELLOW, -1);
+		init_pair(PAIR_STATUS, COLOR_BLACK, COLOR_WHITE);
 	}
 	return t;
 }
@@ -58,128 +79,99 @@ void tui_stop(struct tui *t)
 	free(t);
 }
 
-static void draw_hist(const struct top_row *r, int top, int rows, int cols)
+void tui_size(const struct tui *t, int *rows, int *cols)
 {
-	const struct log2_hist *h = &r->lat_total;
-	int first = 0, last = hist_top(h), line = top;
-	uint64_t vmax = 0;
+	(void)t;
+	getmaxyx(stdscr, *rows, *cols);
+}
 
-	mvprintw(line++, 0, "latency of %s (pid %" PRIu32 "), since start: %" PRIu64 " samples",
-		 r->name, r->pid, h->count);
-	if (last < 0) {
-		mvprintw(line, 2, "no samples");
-		return;
-	}
-	while (!h->slots[first])
-		first++;
-	/* the buckets that fit, the highest ones if not all do */
-	if (last - first + 1 > rows - 1)
-		first = last - (rows - 2);
-	for (int k = first; k <= last; k++)
-		if (h->slots[k] > vmax)
-			vmax = h->slots[k];
-	for (int k = first; k <= last && line < top + rows; k++, line++) {
-		char lo[16], hi[16];
-		int width = cols - 40 > 10 ? cols - 40 : 10;
-		int bar = vmax ? (int)((double)h->slots[k] * width / (double)vmax) : 0;
+void tui_begin(struct tui *t, bool repaint)
+{
+	(void)t;
+	erase();
+	if (repaint)
+		clearok(curscr, TRUE);
+}
 
-		top_fmt_ns(lo, sizeof(lo), hist_bucket_lo(k));
-		top_fmt_ns(hi, sizeof(hi), hist_bucket_hi(k));
-		mvprintw(line, 2, "%8s -> %-8s %10" PRIu64 " |", lo, hi, h->slots[k]);
-		for (int i = 0; i < bar; i++)
-			addch('*');
+static attr_t attr_of(const struct tui *t, enum tui_attr a)
+{
+	switch (a) {
+	case TUI_TITLE: return t->colors ? COLOR_PAIR(PAIR_TITLE) | A_BOLD : A_REVERSE | A_BOLD;
+	case TUI_SELECTED: return A_REVERSE;
+	case TUI_DIM: return A_DIM;
+	case TUI_NOTE: return t->colors ? COLOR_PAIR(PAIR_NOTE) : A_NORMAL;
+	case TUI_STATUS: return t->colors ? COLOR_PAIR(PAIR_STATUS) : A_REVERSE;
+	case TUI_BOLD: return A_BOLD;
+	default: return A_NORMAL;
 	}
 }
 
-void tui_draw(struct tui *t, const struct top_frame *f, const struct top_row *rows, int n,
-	      int selected, bool hist, const char *status)
+void tui_line(struct tui *t, int y, const char *text, enum tui_attr attr)
 {
-	char line[512];
-	int maxy, maxx, y = 0, table_rows, first = 0;
+	int rows, cols;
+	size_t len;
+	char *buf;
 
+	getmaxyx(stdscr, rows, cols);
+	/* the last column of the last line is left alone: writing it may scroll */
+	if (y == rows - 1)
+		cols--;
+	if (y < 0 || y >= rows || cols <= 0)
+		return;
+	/* cut or padded to the width in display columns: highlights span the line */
+	len = strlen(text) + (size_t)cols + 1;
+	buf = malloc(len);
+	if (!buf)
+		return;
+	buf[0] = '\0';
+	textw_put(buf, len, text, cols, false);
+	attrset(attr_of(t, attr));
+	mvaddstr(y, 0, buf);
+	attrset(A_NORMAL);
+	free(buf);
+}
+
+void tui_end(struct tui *t, int y, int x)
+{
 	(void)t;
-	getmaxyx(stdscr, maxy, maxx);
-	erase();
-	top_header(line, sizeof(line), f, n);
-	mvprintw(y++, 0, "%.*s", maxx, line);
-	if (!f->has_segments && f->unavailable) {
-		attron(COLOR_PAIR(2));
-		mvprintw(y++, 0, "SLB synthesis n/a: %.*s", maxx > 20 ? maxx - 19 : 1, f->unavailable);
-		attroff(COLOR_PAIR(2));
+	if (y >= 0) {
+		move(y, x);
+		curs_set(1);
+	} else {
+		curs_set(0);
 	}
-	top_titles(line, sizeof(line), f);
-	attron(COLOR_PAIR(1) | A_BOLD);
-	mvprintw(y++, 0, "%-*.*s", maxx, maxx, line);
-	attroff(COLOR_PAIR(1) | A_BOLD);
-	table_rows = maxy - y - 1 - (hist ? maxy / 2 : 0);
-	if (table_rows < 1)
-		table_rows = 1;
-	if (selected >= table_rows)
-		first = selected - table_rows + 1;
-	for (int i = first; i < n && i < first + table_rows; i++) {
-		top_row_text(line, sizeof(line), f, &rows[i]);
-		if (i == selected)
-			attron(A_REVERSE);
-		mvprintw(y++, 0, "%-*.*s", maxx, maxx, line);
-		if (i == selected)
-			attroff(A_REVERSE);
-	}
-	if (!n)
-		mvprintw(y++, 0, "(no guest activity yet)");
-	if (hist && n && selected >= 0 && selected < n)
-		draw_hist(&rows[selected], maxy - maxy / 2 - 1, maxy / 2, maxx);
-	attron(A_REVERSE);
-	mvprintw(maxy - 1, 0, "%-*.*s", maxx, maxx, status);
-	attroff(A_REVERSE);
 	refresh();
 }
 
 int tui_key(struct tui *t, int timeout_ms)
 {
-	int c;
+	wint_t c;
+	int r;
 
 	(void)t;
 	timeout(timeout_ms);
-	c = getch();
+	r = get_wch(&c);
+	if (r == ERR)
+		return -1;
+	if (r == OK) {
+		if (c == '\r' || c == '\n')
+			return TUI_KEY_ENTER;
+		if (c == 127 || c == 8)
+			return TUI_KEY_BACKSPACE;
+		return (int)c;
+	}
 	switch (c) {
-	case ERR: return -1;
 	case KEY_UP: return TUI_KEY_UP;
 	case KEY_DOWN: return TUI_KEY_DOWN;
+	case KEY_PPAGE: return TUI_KEY_PGUP;
+	case KEY_NPAGE: return TUI_KEY_PGDN;
+	case KEY_HOME: return TUI_KEY_HOME;
+	case KEY_END: return TUI_KEY_END;
+	case KEY_LEFT: return TUI_KEY_LEFT;
+	case KEY_RIGHT: return TUI_KEY_RIGHT;
 	case KEY_ENTER: return TUI_KEY_ENTER;
-	default: return c;
+	case KEY_BACKSPACE: return TUI_KEY_BACKSPACE;
+	case KEY_RESIZE: return TUI_KEY_RESIZE;
+	default: return -1;
 	}
-}
-
-bool tui_prompt(struct tui *t, const char *prompt, char *buf, size_t len)
-{
-	int maxy, maxx, c;
-	size_t n = 0;
-
-	(void)t;
-	getmaxyx(stdscr, maxy, maxx);
-	(void)maxx;
-	buf[0] = '\0';
-	curs_set(1);
-	timeout(-1);
-	for (;;) {
-		move(maxy - 1, 0);
-		clrtoeol();
-		printw("%s%s", prompt, buf);
-		refresh();
-		c = getch();
-		if (c == '\n' || c == KEY_ENTER)
-			break;
-		if (c == 27) {
-			curs_set(0);
-			return false;
-		}
-		if ((c == KEY_BACKSPACE || c == 127 || c == 8) && n > 0)
-			buf[--n] = '\0';
-		else if (c >= 32 && c < 127 && n + 1 < len) {
-			buf[n++] = (char)c;
-			buf[n] = '\0';
-		}
-	}
-	curs_set(0);
-	return true;
 }

@@ -11,8 +11,10 @@
 
 #include "kvmslb.h"
 #include "core/json.h"
+#include "core/out.h"
 #include "core/traps.h"
 #include "view/agg_view.h"
+#include "view/units.h"
 
 const char *view_trap_str(unsigned int trap)
 {
@@ -266,6 +268,7 @@ static void print_json(const struct view_opts *v, const struct agg *a, const cha
 	if (v->input) {
 		json_key_u64(w, "input_lost", v->input_lost);
 		json_key_u64(w, "input_undecodable", v->input_undecodable);
+		json_key_u64(w, "input_recovered", v->input_recovered);
 	}
 	json_obj_end(w);
 	json_key(w, "guests");
@@ -285,19 +288,12 @@ static void print_json(const struct view_opts *v, const struct agg *a, const cha
 	json_arr_end(w);
 	json_obj_end(w);
 	json_free(w);
-	fflush(stdout);
+	/* a write error is reported once, with its cause (callers exit 1) */
+	out_flush(stdout, "standard output");
 }
 
 /* ---- text ------------------------------------------------------------- */
-static void fmt_ns(char *buf, size_t len, uint64_t v)
-{
-	if (v == UINT64_MAX)
-		snprintf(buf, len, "inf");
-	else
-		snprintf(buf, len, "%" PRIu64, v);
-}
-
-/* libbpf-tools' print_log2_hist, with half-open bucket bounds. */
+/* libbpf-tools' print_log2_hist; buckets as <X (view/units.h), like every front end. */
 static void text_hist(const struct log2_hist *h, const char *indent)
 {
 	int top = hist_top(h), first = 0, width = 40;
@@ -310,15 +306,13 @@ static void text_hist(const struct log2_hist *h, const char *indent)
 	for (int k = first; k <= top; k++)
 		if (h->slots[k] > vmax)
 			vmax = h->slots[k];
-	printf("%s%24s : %-10s distribution\n", indent, "nsecs [ge, lt)", "count");
+	printf("%s%10s : %-10s distribution\n", indent, "latency", "count");
 	for (int k = first; k <= top; k++) {
-		char lo[24], hi[24], range[52];
+		char b[24];
 		int bar = vmax ? (int)(h->slots[k] * width / vmax) : 0;
 
-		fmt_ns(lo, sizeof(lo), hist_bucket_lo(k));
-		fmt_ns(hi, sizeof(hi), hist_bucket_hi(k));
-		snprintf(range, sizeof(range), "%s -> %s", lo, hi);
-		printf("%s%24s : %-10" PRIu64 " |%-*.*s|\n", indent, range, h->slots[k], width, bar,
+		view_fmt_bucket(b, sizeof(b), k);
+		printf("%s%10s : %-10" PRIu64 " |%-*.*s|\n", indent, b, h->slots[k], width, bar,
 		       "****************************************");
 	}
 }
@@ -326,21 +320,20 @@ static void text_hist(const struct log2_hist *h, const char *indent)
 static void text_summary(const struct log2_hist *h, const char *indent, const char *what)
 {
 	static const double pct[] = { 50, 90, 99 };
-	char hi[24];
+	char b[24], mean[24];
 
 	if (!h->count) {
 		printf("%s%s: no samples\n", indent, what);
 		return;
 	}
-	printf("%s%s: %" PRIu64 " samples, mean %" PRIu64 " ns", indent, what, h->count,
-	       h->sum_ns / h->count);
+	view_fmt_ns(mean, sizeof(mean), h->sum_ns / h->count);
+	printf("%s%s: %" PRIu64 " samples, mean %s", indent, what, h->count, mean);
 	for (size_t i = 0; i < 3; i++) {
-		int k = hist_percentile(h, pct[i]);
-
-		fmt_ns(hi, sizeof(hi), hist_bucket_hi(k));
-		printf(", p%.0f [%" PRIu64 ", %s)", pct[i], hist_bucket_lo(k), hi);
+		view_fmt_pct(b, sizeof(b), h, pct[i]);
+		printf(", p%.0f %s", pct[i], b);
 	}
-	printf(", max %s%" PRIu64 " ns\n", h->max_exact ? "" : "< ", h->max_ns);
+	view_fmt_max(b, sizeof(b), h);
+	printf(", max %s\n", b);
 }
 
 static void text_unit(const struct view_opts *v, const struct agg_unit *u, const char *indent)
@@ -421,8 +414,9 @@ void view_header(const struct view_opts *v)
 			printf("  %s unavailable: %s\n", source_name(s), v->choice->why[s]);
 	for (int i = 0; i < nm; i++)
 		printf("  not measured by this source: %s: %s\n", m[i].metric, m[i].reason);
-	printf("histogram buckets: log2 ns, [2^k, 2^(k+1)), first [0, 2), last unbounded\n");
-	fflush(stdout);
+	printf("%s; JSON has the exact bounds\n", VIEW_BUCKET_LEGEND);
+	/* a write error is reported once, with its cause (callers exit 1) */
+	out_flush(stdout, "standard output");
 }
 
 static void print_text(const struct view_opts *v, const struct agg *a, const char *kind,
@@ -436,8 +430,9 @@ static void print_text(const struct view_opts *v, const struct agg *a, const cha
 	else
 		printf("\n=== %s (%.2f s)\n", kind, elapsed);
 	if (v->input)
-		printf("input: lost %" PRIu64 " (the kernel said so), undecodable %" PRIu64 "\n",
-		       v->input_lost, v->input_undecodable);
+		printf("input: lost %" PRIu64 " (the kernel said so), undecodable %" PRIu64
+		       ", recovered from cumulative counts %" PRIu64 "\n", v->input_lost,
+		       v->input_undecodable, v->input_recovered);
 	if (v->kind != SOURCE_STATS)
 		printf("events %" PRIu64 "; lost: map full %" PRIu64 " counts, %" PRIu64
 		       " samples, %" PRIu64 " fault starts; unpaired fault exits %" PRIu64
@@ -461,7 +456,8 @@ static void print_text(const struct view_opts *v, const struct agg *a, const cha
 	}
 	if (!shown)
 		printf("no guest activity\n");
-	fflush(stdout);
+	/* a write error is reported once, with its cause (callers exit 1) */
+	out_flush(stdout, "standard output");
 }
 
 void view_report(const struct view_opts *v, const struct agg *a, const char *kind,

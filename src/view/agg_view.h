@@ -17,6 +17,7 @@ struct view_opts {
 	const struct source_choice *choice; /* live: the selection, shown; else NULL */
 	const char *input;		/* recorded data: the file it came from */
 	uint64_t input_lost, input_undecodable;
+	uint64_t input_recovered;	/* recorded v2 segments counted from cumulative counts */
 	bool live;			/* guests are processes on this host */
 	bool per_vcpu;
 	const char *guest_name;		/* show only this guest name; NULL: all */

@@ -126,6 +126,12 @@ def kvmslb_guests(doc):
             "dropped": pick("dropped", "drops", "lost"),
             "seg_injected": pick("seg_injected"),
             "hist_samples": hist_samples(o),
+            # --per-vcpu with events that name their vcpu: the vcpu ids
+            "vcpu_ids": sorted(v["vcpu_id"] for v in o.get("vcpus") or []
+                               if isinstance(v, dict) and isinstance(v.get("vcpu_id"), int)),
+            "vcpu_exits": sum((v.get("counters") or {}).get("hdsi", 0) +
+                              (v.get("counters") or {}).get("hisi", 0)
+                              for v in o.get("vcpus") or [] if isinstance(v, dict)),
         }
     return out
 
@@ -206,19 +212,32 @@ def main():
     gt = {d["pid"]: d for k, d in facts if k == "gt"}
     kst = {d["pid"]: d for k, d in facts if k == "kstat"}
     src = next((d.get("source") for k, d in facts if k == "observer"), None)
+    doctor = docs.get("doctor") if isinstance(docs.get("doctor"), dict) else {}
+    series = (doctor.get("tracing") or {}).get("patch_series")
+    # observers: kvmslb stat (and, on POWER9 with BTF, a CO-RE one), or ftrace
+    observers = []
     if src == "kvmslb":
-        doc = docs.get("stat")
-        if not isinstance(doc, (dict, list)):
-            bad(f"kvmslb -j stat printed valid JSON ({doc!r:.80})")
-            obs = {}
-        else:
-            obs = kvmslb_guests(doc)
+        for label, mode in (("stat", None), ("stat_btf", "btf")):
+            if label == "stat_btf" and label not in docs and "attached_" + label not in docs:
+                continue
+            doc = docs.get(label)
+            if not isinstance(doc, (dict, list)):
+                bad(f"kvmslb -j {label} printed valid JSON ({doc!r:.80})")
+                observers.append((label, {}))
+                continue
+            observers.append((label, kvmslb_guests(doc)))
             if m == "powernv9":
                 r = synth_unavailable(doc)
-                check(r is not None, f"kvmslb stat: SLB synthesis reported unavailable ({r!r})")
+                check(r is not None, f"kvmslb {label}: SLB synthesis reported unavailable ({r!r})")
+            want = mode or ("event" if series == "v2" else "task")
+            att = docs.get("attached_" + label)
+            got = att.get("attribution") if isinstance(att, dict) else None
+            check(got == want, f"kvmslb {label}: readiness line says attribution {got!r} "
+                  f"(want {want!r}; {att.get('how') if isinstance(att, dict) else att!r})")
     else:
-        obs = {d["pid"]: d for k, d in facts if k == "obs"}
-    diag(f"observer: {src}; {len(guests)} guests; ground truth for pids {sorted(gt)}")
+        observers.append(("ftrace", {d["pid"]: d for k, d in facts if k == "obs"}))
+    diag(f"observers: {[o for o, _ in observers]}; patch series {series}; {len(guests)} "
+         f"guests; ground truth for pids {sorted(gt)}")
     if not guests:
         diag("no guest ran: nothing to compare")
         return 1 if failed else 0
@@ -229,65 +248,100 @@ def main():
     for g in guests:
         n, p = g["name"], g["pid"]
         check(g.get("reported_pid") == p, f"{n}: slbguest reports its own pid {g.get('reported_pid')} (shell: {p})")
-        t, o = gt.get(p, {}), obs.get(p)
-        if o is None:
-            bad(f"{n}: the {src} observer saw guest pid {p}")
-            o = {}
-        else:
-            check(o.get("name") == n, f"{n}: observer names pid {p} {o.get('name')!r}")
+        t = gt.get(p, {})
         if m == "powernv9":
-            hd, hi = num(t.get("hdsi")) or 0, num(t.get("hisi")) or 0
-            check(hd + hi > 0, f"{n}: took HDSI/HISI exits (ftrace 0xe00={hd} 0xe20={hi})")
-            check(num(o.get("hdsi")) == hd and num(o.get("hisi")) == hi,
-                  f"{n}: observer HDSI={o.get('hdsi')} HISI={o.get('hisi')} == ftrace kvm_guest_exit {hd}/{hi}")
-            pe, px = num(t.get("pf_enter")), num(t.get("pf_exit"))
-            check((px or 0) > 0, f"{n}: took in-kernel page faults (kvm_page_fault_exit {px})")
-            if pe != px:
-                diag(f"{n}: kvm_page_fault_enter {pe} != exit {px}: some faults left "
-                     "between the two tracepoints (MMIO emulation returns early)")
-            key = "pf_samples" if src != "kvmslb" else "hist_samples"
-            check(num(o.get(key)) == px,
-                  f"{n}: fault-latency histogram holds {o.get(key)} samples == kvm_page_fault_exit {px}")
-            if o.get("hist"):
-                diag(f"{n}: log2(ns) histogram {o['hist']}")
-            continue
-        # powernv8, patched kernel
-        inj = num(g.get("inject"))
-        k = kst.get(p, {})
-        flood = n.endswith("-flood")
-        gd, gi = num(g.get("dsegi")), num(g.get("isegi"))
-        td, ti = num(t.get("dsegi")) or 0, num(t.get("isegi")) or 0
-        kd, ki = num(k.get("dsegi_synth")), num(k.get("isegi_synth"))
-        check(gd is not None and gi is not None and gd + gi == inj,
-              f"{n}: guest counted DSegI {gd} + ISegI {gi} == injected {inj}")
-        check(kd == gd and ki == gi, f"{n}: KVM stats dsegi_synth {kd} / isegi_synth {ki} == guest's {gd}/{gi}")
-        check(num(k.get("seg_synth_injected")) == inj,
-              f"{n}: KVM stats seg_synth_injected {k.get('seg_synth_injected')} == {inj}")
-        check(num(k.get("slb_miss_inject")) == 0,
-              f"{n}: injection knob drained (slb_miss_inject={k.get('slb_miss_inject')})")
-        khf = (num(k.get("hfault_hdsi")) or 0) + (num(k.get("hfault_hisi")) or 0)
-        kdrop = num(k.get("hfault_log_drops"))
-        thf, tdrop = num(t.get("hfault")) or 0, num(t.get("dropped")) or 0
-        check(thf + tdrop == khf and khf > 0,
-              f"{n}: kvm_hfault events {thf} + dropped {tdrop} == KVM stats hfault_hdsi+hisi {khf} > 0")
-        check(tdrop == kdrop, f"{n}: tracepoint drops {tdrop} == KVM stats hfault_log_drops {kdrop}")
-        check(num(o.get("dropped")) == tdrop, f"{n}: observer drops {o.get('dropped')} == {tdrop}")
-        check(num(o.get("hist_samples")) == thf,
-              f"{n}: fault-latency histogram holds {o.get('hist_samples')} samples == kvm_hfault events {thf}")
-        if flood:
-            check((kdrop or 0) > 0, f"{n}: forced flood of {inj} injections drops records ({kdrop}) and counts them")
+            check_p9_guest(n, p, t, observers, num(g.get("vcpus")))
         else:
-            check(tdrop == 0 and kdrop == 0, f"{n}: no drops at a normal rate (events {tdrop}, stats {kdrop})")
-            check(td == gd and ti == gi and num(t.get("seg_injected")) == inj,
-                  f"{n}: ftrace kvm_segment_synth DSegI {td} ISegI {ti} (injected {t.get('seg_injected')}) == guest's")
-            check(num(o.get("dsegi")) == gd and num(o.get("isegi")) == gi,
-                  f"{n}: observer DSegI {o.get('dsegi')} ISegI {o.get('isegi')} == guest's {gd}/{gi}")
-            if "seg_injected" in o:
-                check(num(o.get("seg_injected")) == inj,
-                      f"{n}: observer counts {o.get('seg_injected')} of them as injected == {inj}")
+            check_p8_guest(n, p, g, t, kst.get(p, {}), observers, series)
+    return 1 if failed else 0
+
+
+def observed(label, obs, n, p):
+    o = obs.get(p)
+    if o is None:
+        bad(f"{n}: the {label} observer saw guest pid {p}")
+        return {}
+    check(o.get("name") == n, f"{n}: {label} names pid {p} {o.get('name')!r}")
+    return o
+
+
+def check_p9_guest(n, p, t, observers, vcpus):
+    hd, hi = num(t.get("hdsi")) or 0, num(t.get("hisi")) or 0
+    check(hd + hi > 0, f"{n}: took HDSI/HISI exits (ftrace 0xe00={hd} 0xe20={hi})")
+    pe, px = num(t.get("pf_enter")), num(t.get("pf_exit"))
+    check((px or 0) > 0, f"{n}: took in-kernel page faults (kvm_page_fault_exit {px})")
+    if pe != px:
+        diag(f"{n}: kvm_page_fault_enter {pe} != exit {px}: some faults left "
+             "between the two tracepoints (MMIO emulation returns early)")
+    for label, obs in observers:
+        o = observed(label, obs, n, p)
+        check(num(o.get("hdsi")) == hd and num(o.get("hisi")) == hi,
+              f"{n}: {label} HDSI={o.get('hdsi')} HISI={o.get('hisi')} == ftrace kvm_guest_exit {hd}/{hi}")
+        if label == "stat_btf":
+            # run with --per-vcpu: CO-RE read each exit's vcpu id
+            check(o.get("vcpu_ids") == list(range(vcpus or 0)) and o.get("vcpu_exits") == hd + hi,
+                  f"{n}: {label} per vcpu: ids {o.get('vcpu_ids')} (guest has {vcpus}), "
+                  f"their HDSI+HISI {o.get('vcpu_exits')} == {hd + hi}")
+        key = "pf_samples" if label == "ftrace" else "hist_samples"
+        check(num(o.get(key)) == px,
+              f"{n}: {label} fault-latency histogram holds {o.get(key)} samples == kvm_page_fault_exit {px}")
         if o.get("hist"):
             diag(f"{n}: log2(ns) histogram {o['hist']}")
-    return 1 if failed else 0
+
+
+def check_p8_guest(n, p, g, t, k, observers, series):
+    inj = num(g.get("inject"))
+    flood = "-flood" in n
+    gd, gi = num(g.get("dsegi")), num(g.get("isegi"))
+    td, ti = num(t.get("dsegi")) or 0, num(t.get("isegi")) or 0
+    kd, ki = num(k.get("dsegi_synth")), num(k.get("isegi_synth"))
+    check(gd is not None and gi is not None and gd + gi == inj,
+          f"{n}: guest counted DSegI {gd} + ISegI {gi} == injected {inj}")
+    check(kd == gd and ki == gi, f"{n}: KVM stats dsegi_synth {kd} / isegi_synth {ki} == guest's {gd}/{gi}")
+    check(num(k.get("seg_synth_injected")) == inj,
+          f"{n}: KVM stats seg_synth_injected {k.get('seg_synth_injected')} == {inj}")
+    check(num(k.get("slb_miss_inject")) == 0,
+          f"{n}: injection knob drained (slb_miss_inject={k.get('slb_miss_inject')})")
+    khf = (num(k.get("hfault_hdsi")) or 0) + (num(k.get("hfault_hisi")) or 0)
+    kdrop = num(k.get("hfault_log_drops"))
+    thf, tdrop = num(t.get("hfault")) or 0, num(t.get("dropped")) or 0
+    check(thf + tdrop == khf and khf > 0,
+          f"{n}: kvm_hfault events {thf} + dropped {tdrop} == KVM stats hfault_hdsi+hisi {khf} > 0")
+    check(tdrop == kdrop, f"{n}: tracepoint drops {tdrop} == KVM stats hfault_log_drops {kdrop}")
+    if series == "v2":
+        # the cumulative counts on the events, whatever was dropped
+        cd, ci = num(t.get("cum_dsegi")), num(t.get("cum_isegi"))
+        check(cd == gd and ci == gi,
+              f"{n}: ftrace kvm_segment_synth cumulative DSegI {cd} ISegI {ci} == guest's {gd}/{gi}")
+        # segment records dropped: counted per kind, in the stats and on the events
+        ksd, tsd = num(k.get("segment_log_drops")), num(t.get("seg_dropped"))
+        check(ksd is not None and ksd == tsd,
+              f"{n}: KVM stats segment_log_drops {ksd} == dropped on kvm_segment_synth {tsd}")
+        check(td + ti + (tsd or 0) == gd + gi,
+              f"{n}: kvm_segment_synth events {td + ti} + their drops {tsd} == the guest's {gd + gi}")
+        if flood:
+            check((ksd or 0) > 0, f"{n}: the flood drops segment records too ({ksd}), all counted")
+    if flood:
+        check((kdrop or 0) > 0, f"{n}: forced flood of {inj} injections drops records ({kdrop}) and counts them")
+    else:
+        check(tdrop == 0 and kdrop == 0, f"{n}: no drops at a normal rate (events {tdrop}, stats {kdrop})")
+        check(td == gd and ti == gi and num(t.get("seg_injected")) == inj,
+              f"{n}: ftrace kvm_segment_synth DSegI {td} ISegI {ti} (injected {t.get('seg_injected')}) == guest's")
+    for label, obs in observers:
+        o = observed(label, obs, n, p)
+        check(num(o.get("dropped")) == tdrop, f"{n}: {label} fault-record drops {o.get('dropped')} == {tdrop}")
+        check(num(o.get("hist_samples")) == thf,
+              f"{n}: {label} fault-latency histogram holds {o.get('hist_samples')} samples == kvm_hfault events {thf}")
+        # exact through dropped records: series v2's cumulative counts (kvmslb only)
+        if not flood or (series == "v2" and label != "ftrace"):
+            check(num(o.get("dsegi")) == gd and num(o.get("isegi")) == gi,
+                  f"{n}: {label} DSegI {o.get('dsegi')} ISegI {o.get('isegi')} == guest's {gd}/{gi}"
+                  f"{' (flood: records dropped)' if flood else ''}")
+        if not flood and "seg_injected" in o:
+            check(num(o.get("seg_injected")) == inj,
+                  f"{n}: {label} counts {o.get('seg_injected')} of them as injected == {inj}")
+        if o.get("hist"):
+            diag(f"{n}: log2(ns) histogram {o['hist']}")
 
 
 if __name__ == "__main__":

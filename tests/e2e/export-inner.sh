@@ -11,9 +11,18 @@ grep -q ' /sys/fs/bpf bpf ' /proc/mounts || mount -t bpf bpf /sys/fs/bpf
 kvmslb export --textfile /tmp/kvmslb.prom --jsonl --pid-label --interval 1 \
 	> /tmp/exp.jsonl 2>/tmp/exp.err &
 exp=$!
-i=0
-while [ ! -s /tmp/exp.jsonl ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
-[ -s /tmp/exp.jsonl ] || { echo "not ok - kvmslb export wrote nothing: $(cat /tmp/exp.err)"; exit 1; }
+# wait_attached FILE: until kvmslb's readiness line (as in tests/e2e/lib.sh)
+wait_attached() {
+	n=300
+	while ! grep -q '"kind":"attached"' "$1" 2>/dev/null; do
+		n=$((n - 1)); [ $n -gt 0 ] || return 1; sleep 0.1
+	done
+}
+if wait_attached /tmp/exp.jsonl; then
+	echo "ok - kvmslb export: readiness line $(grep -m1 '"kind":"attached"' /tmp/exp.jsonl | cut -c1-80)"
+else
+	echo "not ok - kvmslb export printed no readiness line: $(cat /tmp/exp.err)"; exit 1
+fi
 # attached and serving: no capability left
 echo "==CAPS"
 grep -E '^(CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs):' /proc/$exp/status

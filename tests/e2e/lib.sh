@@ -227,6 +227,28 @@ obs_ftrace_stop() {
 	diag "ftrace observer: $(grep -c . /tmp/obs.raw) lines"
 }
 
+# wait_attached FILE [SECONDS]: until kvmslb's readiness line is in FILE (the
+# text "attached: ..." line or the JSON {"kind":"attached",...} object that
+# stat, top -b and export print once their programs are attached).
+wait_attached() {
+	wa_n=$((${2:-120} * 10))
+	while ! grep -qE '^attached: |"kind":"attached"' "$1" 2>/dev/null; do
+		wa_n=$((wa_n - 1))
+		[ $wa_n -gt 0 ] || return 1
+		sleep 0.1
+	done
+}
+# obs_attached NAME FILE ERRFILE: wait for an observer's readiness line; its
+# JSON object becomes the fact "json attached_NAME".
+obs_attached() {
+	if wait_attached "$2"; then
+		ok "kvmslb $1: attached (readiness line)"
+		fact "json attached_$1 $(grep -m1 '"kind":"attached"' "$2")"
+	else
+		bad "kvmslb $1: no readiness line: $(head -c 300 "$3")"
+	fi
+}
+
 # The observer: kvmslb when it is in the host, else an ftrace instance
 # (E2E_OBSERVER=ftrace forces it); always said.
 obs_choose() {
@@ -240,15 +262,20 @@ obs_choose() {
 # one that counts) or the ftrace reader.
 obs_stop() {	# SOURCE
 	if [ "$observer" = kvmslb ]; then
-		kill -INT $OBS_PID; wait $OBS_PID; rc=$?
-		check "kvmslb stat --source $1 exits 0 on SIGINT (rc=$rc)" [ $rc -eq 0 ]
-		sed 's/^/#   kvmslb: /' /tmp/obs.err
-		tot=$(grep '"kind":"total"' /tmp/obs.json | tail -n1)
-		[ -n "$tot" ] || tot=$(tail -n1 /tmp/obs.json)
-		fact "json stat $tot"
+		obs_stop_kvmslb stat "$OBS_PID" /tmp/obs "$1"
 	else
 		obs_ftrace_stop
 	fi
+}
+# obs_stop_kvmslb NAME PID PREFIX SOURCE: SIGINT a kvmslb stat -j observer
+# writing PREFIX.json/PREFIX.err; its total becomes the fact "json NAME".
+obs_stop_kvmslb() {
+	kill -INT "$2"; wait "$2"; rc=$?
+	check "kvmslb $1 (--source $4) exits 0 on SIGINT (rc=$rc)" [ $rc -eq 0 ]
+	sed "s/^/#   kvmslb $1: /" "$3.err"
+	tot=$(grep '"kind":"total"' "$3.json" | tail -n1)
+	[ -n "$tot" ] || tot=$(tail -n1 "$3.json")
+	fact "json $1 $tot"
 }
 # awk prologue for observer lines: tid, tg[] map, ev, ts (seconds), name[]
 OBS_AWK='

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Runs INSIDE emulated POWER8 (powernv8) with the patched kernel (kernel-patch/).
-# Guests with different SLB-miss injection counts (one 0) plus one flooding
-# guest that must overflow the real-mode log. Ground truth: the guests' own
+# Guests with different SLB-miss injection counts (one 0) plus two unpaced
+# flooding guests that overflow the real-mode log. Ground truth: the guests' own
 # counts, ftrace kvm_hv:kvm_segment_synth / kvm_hfault per process, and the
 # per-VM KVM stats in debugfs (read while the VM is held open). Observer:
 # kvmslb stat --source patched when built, else a live ftrace observer.
@@ -32,7 +32,8 @@ if slbguest --help 2>&1 | grep -q -- '--hold'; then
 else
 	bad "slbguest --hold exists (needed to read the per-VM debugfs stats before the VM goes away)"
 fi
-STATS="dsegi_synth isegi_synth seg_synth_injected hfault_hdsi hfault_hisi hfault_retry hfault_reflect hfault_host hfault_mmio hfault_log_drops slb_miss_inject"
+# (series v2 adds hfault_segment and segment_log_drops; "absent" on v1)
+STATS="dsegi_synth isegi_synth seg_synth_injected hfault_hdsi hfault_hisi hfault_retry hfault_reflect hfault_host hfault_mmio hfault_log_drops hfault_segment segment_log_drops slb_miss_inject"
 guest_held() {
 	line="kstat name=$1 pid=$2"
 	if [ -z "$3" ] || [ ! -d "$3" ]; then
@@ -52,7 +53,7 @@ gt_start kvm_hv/kvm_segment_synth kvm_hv/kvm_hfault
 if [ $observer = kvmslb ]; then
 	kvmslb -j stat --source patched > /tmp/obs.json 2>/tmp/obs.err &
 	OBS_PID=$!
-	sleep 1
+	obs_attached stat /tmp/obs.json /tmp/obs.err
 else
 	obs_sync() { obs_ftrace_sync; }
 	obs_ftrace_start kvm_hv/kvm_segment_synth kvm_hv/kvm_hfault
@@ -66,8 +67,10 @@ guest_start p8-few   --vcpus 1 --data-pages 16 --code-pages 4 $run --pace --inje
 guest_start p8-more  --vcpus 2 --data-pages 32 --code-pages 4 $run --pace --inject 12
 guest_start p8-code  --vcpus 1 --data-pages 0  --code-pages 2 $run --pace --inject 7
 # Forced drops: without --pace injected misses loop in real mode without an
-# exit, so far more records than the per-vcpu log holds pile up.
+# exit, so far more records than the per-vcpu log holds pile up. With the
+# series v2 kernel, kvmslb's totals must stay exact through them.
 guest_start p8-flood --vcpus 1 --data-pages 4 --code-pages 1 $run --inject ${E2E_FLOOD:-4096}
+guest_start p8-flood2 --vcpus 2 --data-pages 8 --code-pages 2 $run --inject ${E2E_FLOOD2:-1500}
 guest_wait
 
 obs_stop patched
@@ -88,9 +91,24 @@ ev == "kvm_segment_synth" {
 	v = fv("vector"); seen[tgid] = 1
 	if (isd(v)) d[tgid]++; else if (isi(v)) i[tgid]++; else other[tgid]++
 	if (/ injected( |$)/) inj[tgid]++
+	sdr[tgid] += fv("dropped")
+	# series v2: the cumulative counts of each vcpu, exact whatever was dropped
+	if (fv("dsegi") != "" && match($0, /VM [0-9]+ VCPU [0-9]+:/)) {
+		split(substr($0, RSTART, RLENGTH - 1), w, " ")
+		key = w[2] SUBSEP w[4]; vm[key] = w[2]
+		if (fv("dsegi") + 0 > cd[key]) cd[key] = fv("dsegi") + 0
+		if (fv("isegi") + 0 > ci[key]) ci[key] = fv("isegi") + 0
+	}
 }
 ev == "kvm_hfault" { hf[tgid]++; dr[tgid] += fv("dropped"); seen[tgid] = 1 }
-END { for (p in seen) printf "#@ gt pid=%s dsegi=%d isegi=%d seg_other=%d seg_injected=%d hfault=%d dropped=%d\n", p, d[p], i[p], other[p], inj[p], hf[p], dr[p] }
+END {
+	for (key in vm) { cumd[vm[key]] += cd[key]; cumi[vm[key]] += ci[key] }
+	for (p in seen) {
+		printf "#@ gt pid=%s dsegi=%d isegi=%d seg_other=%d seg_injected=%d hfault=%d dropped=%d", p, d[p], i[p], other[p], inj[p], hf[p], dr[p]
+		if (p in cumd) printf " cum_dsegi=%d cum_isegi=%d seg_dropped=%d", cumd[p], cumi[p], sdr[p]
+		printf "\n"
+	}
+}
 ' /tmp/gt.trace
 
 if [ $observer = ftrace ]; then

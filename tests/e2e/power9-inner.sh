@@ -2,7 +2,9 @@
 # Runs INSIDE emulated POWER9 (powernv9) with Debian's stock kernel.
 # Ground truth: ftrace kvm_hv:kvm_guest_exit (0xe00/0xe20) and
 # kvm_page_fault_enter/exit per process. Observer: kvmslb stat --source stock
-# when built, else a live ftrace observer. compare.py checks equality.
+# when built, else a live ftrace observer; with /kvmslb/kvmslb.btf (the BTF
+# 'kvmslb btf' made from Debian's -dbg package) a second kvmslb stat reads
+# the vcpus with CO-RE at the same time. compare.py checks equality.
 . /kvmslb/lib.sh
 
 host_facts
@@ -24,7 +26,13 @@ gt_start "kvm_hv/kvm_guest_exit:trap == 0xe00 || trap == 0xe20" kvm_hv/kvm_page_
 if [ $observer = kvmslb ]; then
 	kvmslb -j stat --source stock > /tmp/obs.json 2>/tmp/obs.err &
 	OBS_PID=$!
-	sleep 1
+	if [ -f /kvmslb/kvmslb.btf ]; then
+		kvmslb -j stat --source stock --per-vcpu --btf /kvmslb/kvmslb.btf > /tmp/obs_btf.json \
+			2>/tmp/obs_btf.err &
+		OBS_BTF_PID=$!
+		obs_attached stat_btf /tmp/obs_btf.json /tmp/obs_btf.err
+	fi
+	obs_attached stat /tmp/obs.json /tmp/obs.err
 else
 	obs_sync() { obs_ftrace_sync; }
 	obs_ftrace_start "kvm_hv/kvm_guest_exit:trap == 0xe00 || trap == 0xe20" kvm_hv/kvm_page_fault_enter kvm_hv/kvm_page_fault_exit
@@ -45,6 +53,7 @@ guest_start p9-gamma --vcpus 1 --data-pages 8  --code-pages 8 $run
 guest_wait
 
 obs_stop stock
+[ -z "${OBS_BTF_PID:-}" ] || obs_stop_kvmslb stat_btf "$OBS_BTF_PID" /tmp/obs_btf stock
 gt_stop
 
 # Ground truth per process.

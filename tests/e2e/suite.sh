@@ -33,8 +33,12 @@ e2e_run() {
 	for b in "$build"/bpf/*.bpf.o; do
 		[ -f "$b" ] && adds+=(--add "$b:/usr/lib/kvmslb/")
 	done
+	# E2E_ADDS: more SRC:DST files for the host image (set by the suite)
+	for b in ${E2E_ADDS:-}; do
+		adds+=(--add "$b")
+	done
 	local envs=()
-	for b in E2E_DURATION E2E_LOOPS E2E_FLOOD E2E_OBSERVER E2E_GUEST_TIMEOUT; do
+	for b in E2E_DURATION E2E_LOOPS E2E_FLOOD E2E_FLOOD2 E2E_OBSERVER E2E_GUEST_TIMEOUT; do
 		[ -z "${!b:-}" ] || envs+=(--env "$b=${!b}")
 	done
 

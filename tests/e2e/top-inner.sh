@@ -7,10 +7,21 @@ top_pid=$!
 # stat in 1 s intervals alongside: the intervals must add up to its total
 kvmslb stat -j 1 7 > /tmp/stat.jsonl 2>/tmp/stat.err &
 stat_pid=$!
-# the first line means the programs are attached and a baseline was taken
-i=0
-while [ ! -s /tmp/top.jsonl ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
-[ -s /tmp/top.jsonl ] || { echo "not ok - kvmslb top printed nothing: $(cat /tmp/top.err)"; exit 1; }
+# the readiness lines: both have their programs attached
+# wait_attached FILE: until kvmslb's readiness line (as in tests/e2e/lib.sh)
+wait_attached() {
+	n=300
+	while ! grep -q '"kind":"attached"' "$1" 2>/dev/null; do
+		n=$((n - 1)); [ $n -gt 0 ] || return 1; sleep 0.1
+	done
+}
+for f in top stat; do
+	if wait_attached /tmp/$f.jsonl; then
+		echo "ok - kvmslb $f: readiness line $(grep -m1 '"kind":"attached"' /tmp/$f.jsonl | cut -c1-80)"
+	else
+		echo "not ok - kvmslb $f printed no readiness line: $(cat /tmp/$f.err)"; exit 1
+	fi
+done
 slbguest -name guest=top-a --inject 6 --pace --loops 3 --quiet > /tmp/a.out &
 slbguest -name guest=top-b --inject 0 --loops 2 --vcpus 2 --quiet > /tmp/b.out &
 slbguest -name guest=top-c --inject 4 --pace --code-pages 8 --data-pages 0 --loops 2 --quiet > /tmp/c.out &

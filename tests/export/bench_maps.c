@@ -38,47 +38,41 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Fill the real maps with what the BPF programs would count for the guests. */
+/*
+ * Fill the real maps with what the BPF programs would count for the guests
+ * (series v2: keys per vcpu, segment counts in vcpu_seg, histograms in
+ * hists; the per-CPU caches left empty, as on a host with more vcpus than
+ * cache slots). VCPUS 0: one vcpu per guest, read whole.
+ */
 static int fill_maps(struct kvmslb_bpf *skel, unsigned int g, unsigned int v)
 {
-	int ncpus = libbpf_num_possible_cpus();
-	uint64_t *cv = calloc(ncpus, sizeof(*cv));
-	struct kvmslb_hist_val *hv = calloc(ncpus, sizeof(*hv));
-	int counts = bpf_map__fd(skel->maps.counts), hists = bpf_map__fd(skel->maps.hists);
+	int vcpu_seg = bpf_map__fd(skel->maps.vcpu_seg), hists = bpf_map__fd(skel->maps.hists);
 	unsigned int units = v ? v : 1;
 
 	for (unsigned int i = 0; i < g; i++) {
 		for (unsigned int u = 0; u < units; u++) {
-			uint32_t tid = v ? AGG_VCPU_ID(u) : 0;
-			struct kvmslb_count_key ck = { .tgid = BENCH_PID0 + i, .tid = tid,
-						       .kind = KVMSLB_CNT_SEGMENT };
+			struct kvmslb_vcpu_key vk = { .vm = BENCH_PID0 + i, .vcpu_id = u };
+			struct kvmslb_vcpu_seg vs = { 0 };
 
-			ck.code = 0x380;
-			cv[0] = 100 + i + u;
-			if (bpf_map_update_elem(counts, &ck, cv, BPF_ANY))
-				return -errno;
-			ck.code = 0x480;
-			cv[0] = 50 + i + u;
-			if (bpf_map_update_elem(counts, &ck, cv, BPF_ANY))
+			vs.n[0][KVMSLB_SEG_REAL] = vs.last_dsegi = 100 + i + u;
+			vs.n[1][KVMSLB_SEG_REAL] = vs.last_isegi = 50 + i + u;
+			if (bpf_map_update_elem(vcpu_seg, &vk, &vs, BPF_ANY))
 				return -errno;
 			for (int p = 0; p < BENCH_NPATHS; p++) {
-				struct kvmslb_hist_key hk = { .tgid = BENCH_PID0 + i, .tid = tid,
-							      .trap = bench_paths[p].trap,
-							      .outcome = bench_paths[p].outcome };
+				__u64 hk = kvmslb_key(BENCH_PID0 + i, AGG_VCPU_ID(u),
+						      bench_paths[p].trap, bench_paths[p].outcome);
+				struct kvmslb_hist_val hv = { 0 };
 				struct log2_hist h;
 
 				bench_hist(i, u, p, &h);
-				memcpy(hv[0].slots, h.slots, sizeof(hv[0].slots));
-				hv[0].count = h.count;
-				hv[0].sum_ns = h.sum_ns;
-				hv[0].max_ns = h.max_ns;
-				if (bpf_map_update_elem(hists, &hk, hv, BPF_ANY))
+				memcpy(hv.slots, h.slots, sizeof(hv.slots));
+				hv.sum_ns = h.sum_ns;
+				hv.max_ns = h.max_ns;
+				if (bpf_map_update_elem(hists, &hk, &hv, BPF_ANY))
 					return -errno;
 			}
 		}
 	}
-	free(cv);
-	free(hv);
 	return 0;
 }
 
@@ -89,6 +83,7 @@ static int bench_maps(unsigned int g, unsigned int v, int runs)
 	double *t = calloc(runs, sizeof(double));
 	struct kvmslb_bpf *skel = kvmslb_bpf__open();
 	struct bpf_program *prog;
+	struct bpf_map_fds fds;
 	struct agg a;
 	int err;
 
@@ -99,7 +94,7 @@ static int bench_maps(unsigned int g, unsigned int v, int runs)
 	/* only the maps: sized for the data (sizing them is the source's job) */
 	bpf_object__for_each_program(prog, skel->obj)
 		bpf_program__set_autoload(prog, false);
-	bpf_map__set_max_entries(skel->maps.counts, 2 * units + 64);
+	bpf_map__set_max_entries(skel->maps.vcpu_seg, units + 64);
 	bpf_map__set_max_entries(skel->maps.hists, BENCH_NPATHS * units + 64);
 	err = kvmslb_bpf__load(skel);
 	if (!err)
@@ -108,13 +103,19 @@ static int bench_maps(unsigned int g, unsigned int v, int runs)
 		fprintf(stderr, "bench_export: BPF maps: %s\n", strerror(-err));
 		return 1;
 	}
+	fds = (struct bpf_map_fds){
+		.counts = bpf_map__fd(skel->maps.counts), .hists = bpf_map__fd(skel->maps.hists),
+		.stats = bpf_map__fd(skel->maps.stats),
+		.count_cache = bpf_map__fd(skel->maps.count_cache),
+		.hist_cache = bpf_map__fd(skel->maps.hist_cache),
+		.vcpu_seg = bpf_map__fd(skel->maps.vcpu_seg),
+	};
 	for (int i = 0; i < runs; i++) {
 		double t0;
 
 		agg_init(&a);
 		t0 = cpu_ms();
-		err = bpf_maps_read(bpf_map__fd(skel->maps.counts), bpf_map__fd(skel->maps.hists),
-				    bpf_map__fd(skel->maps.stats), &a);
+		err = bpf_maps_read(&fds, v != 0, &a);
 		t[i] = cpu_ms() - t0;
 		if (err || a.nguests != (int)g) {
 			fprintf(stderr, "bench_export: read %d guests of %u: %s\n", a.nguests, g,
@@ -124,7 +125,7 @@ static int bench_maps(unsigned int g, unsigned int v, int runs)
 		agg_free(&a);
 	}
 	qsort(t, runs, sizeof(*t), cmp_double);
-	printf("maps_keys=%u\nmaps_read_ms=%.3f\nncpus=%d\n", units * (2 + BENCH_NPATHS),
+	printf("maps_keys=%u\nmaps_read_ms=%.3f\nncpus=%d\n", units * (1 + BENCH_NPATHS),
 	       t[runs / 2], libbpf_num_possible_cpus());
 	kvmslb_bpf__destroy(skel);
 	return 0;
@@ -140,6 +141,7 @@ int main(int argc, char **argv)
 	}
 	runs = atoi(argv[3]);
 	libbpf_set_print(NULL);
+	agg_keep_heap();	/* as collector_open() does */
 	return bench_maps((unsigned int)atoi(argv[1]), (unsigned int)atoi(argv[2]),
 			  runs > 0 ? runs : 1);
 }

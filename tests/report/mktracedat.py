@@ -13,6 +13,8 @@ SPEC: as mkperfdata.py's, plus optional "page_size" (default 4096). Records
 carry the sample's tid as common_pid, as the kernel does; "comms" become
 saved cmdlines (the process's name for its main thread, "CPU n/KVM" for the
 others); "lost" is stored as the missed-events count of cpu 0's first page.
+Optional "instance": NAME puts the pages in an instance buffer of that name
+(trace-cmd record -B NAME) and leaves the top buffer empty.
 """
 import json
 import os
@@ -120,15 +122,26 @@ def main():
     out += u64(len(cmdlines)) + cmdlines.encode()
     out += u32(ncpus)
     out += b'options  \0' + struct.pack(e + 'H', 8) + u32(4) + u32(ncpus)   # CPUCOUNT
+    inst = spec.get('instance')
+    if inst:
+        # BUFFER: u64 offset of the instance's cpu table, its name; patched below
+        opt_at = len(out) + 6
+        out += struct.pack(e + 'H', 3) + u32(8 + len(inst) + 1) + u64(0) + inst.encode() + b'\0'
     out += struct.pack(e + 'H', 0)
     out += b'flyrecord\0'
-    off = len(out) + 16 * ncpus
+    top_at = len(out)
+    inst_at = top_at + 16 * ncpus      # "flyrecord\0" and the instance's table
+    off = inst_at + (10 + 16 * ncpus if inst else 0)
     off += -off % page_size
     table = b''
     for d in cpu_data:
         table += u64(off if d else 0) + u64(len(d))
         off += len(d)
-    out += table
+    if inst:
+        out += u64(0) * 2 * ncpus + b'flyrecord\0' + table
+        out = out[:opt_at] + u64(inst_at) + out[opt_at + 8:]
+    else:
+        out += table
     out += b'\0' * (-len(out) % page_size)
     for d in cpu_data:
         out += d

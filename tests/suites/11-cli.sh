@@ -46,6 +46,26 @@ for flavour in native asan; do
 		else
 			bad "$tag $c --help lacks USAGE/EXAMPLES/--json"
 		fi
+		# kvmslb(8): -h works after a command, as --help does; 'help CMD' is the same
+		[ "$("$k" "$c" -h 2>&1)" = "$h" ] && ok "$tag $c -h is $c --help" || bad "$tag $c -h"
+		[ "$("$k" help "$c" 2>&1)" = "$h" ] && ok "$tag help $c is $c --help" ||
+			bad "$tag help $c: $("$k" help "$c" 2>&1 | head -n 1)"
+		"$k" "$c" --usage | grep -q "^Usage: kvmslb $c " && ok "$tag $c --usage" ||
+			bad "$tag $c --usage"
+		[ "$("$k" "$c" -V)" = "$("$k" --version)" ] && ok "$tag $c -V" || bad "$tag $c -V"
+	done
+	expect_rc "$tag help of an unknown command" 2 "$k" help frobnicate
+	# with -j, usage errors are one JSON object on stdout (and a line on stderr)
+	for args in "-j frobnicate" "-j" "-j --frob doctor" "-j stat --frob" "stat --frob -j" \
+		    "-j stat 0" "top -b --sort fast -j" "-j export" "-j help nope"; do
+		out=$("$k" $args 2>/dev/null)
+		rc=$?
+		if [ $rc -eq 2 ] && python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["error"]' "$out" 2>/dev/null &&
+		   [ "$(wc -l <<<"$out")" -eq 1 ]; then
+			ok "$tag kvmslb $args: exit 2, $out"
+		else
+			bad "$tag kvmslb $args: exit $rc, stdout '$out'"
+		fi
 	done
 done
 
@@ -55,6 +75,67 @@ t=$(mktemp -d)
 ln -s "$k" "$t/kvmslbtop"
 a=$("$t/kvmslbtop" --help 2>&1 | head -n 1)
 grep -q '^Usage: kvmslbtop' <<<"$a" && ok "kvmslbtop is top ($a)" || bad "kvmslbtop: '$a'"
+[ "$("$t/kvmslbtop" -h 2>&1)" = "$("$t/kvmslbtop" --help 2>&1)" ] && ok "kvmslbtop -h" ||
+	bad "kvmslbtop -h: $("$t/kvmslbtop" -h 2>&1 | head -n 2)"
+
+# bash completion: offered options are each command's real ones (from its
+# option table), sort keys and sources are accepted, and Tab works without
+# the bash-completion package too
+comp=$KVMSLB_ROOT/tools/bash-completion/kvmslb
+cat >"$t/comp.sh" <<'SH'
+[ "$3" = with ] && . /usr/share/bash-completion/bash_completion
+. "$1"
+PATH=$2:$PATH
+comp() {
+	read -ra COMP_WORDS <<<"$1"
+	[[ $1 == *' ' ]] && COMP_WORDS+=("")
+	COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+	COMP_LINE=$1 COMP_POINT=${#1}
+	COMPREPLY=()
+	_kvmslb "${COMP_WORDS[0]}" "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
+	printf '%s\n' "${COMPREPLY[@]}" | sort | tr '\n' ' '
+}
+shift 3
+comp "$*"
+SH
+ln -s "$k" "$t/kvmslb"
+for pkg in without with; do
+	[ $pkg = with ] && [ ! -f /usr/share/bash-completion/bash_completion ] &&
+		{ bad "bash-completion is installed (tools/install-deps.sh)"; continue; }
+	c() { bash --norc "$t/comp.sh" "$comp" "$t" $pkg "$@" 2>"$t/comp.err"; }
+	cmds=$("$k" help | sed -n 's/^  \([a-z][a-z]*\)  .*/\1/p' | sort | tr '\n' ' ')
+	[ "$(c kvmslb '')" = "$cmds" ] && [ -n "$cmds" ] &&
+		ok "completion ($pkg bash-completion): the commands of 'kvmslb help': $cmds" ||
+		bad "completion ($pkg): commands: '$(c kvmslb '')', want '$cmds'"
+	[ ! -s "$t/comp.err" ] && ok "completion ($pkg bash-completion): no error on stderr" ||
+		bad "completion ($pkg): stderr: $(head -c 200 "$t/comp.err")"
+	for cmd in top stat report export doctor; do
+		got=$(c kvmslb $cmd --)
+		want=$("$k" $cmd --help | grep -oE -- '^ +(-[a-zA-Z], )?--[a-z][a-z-]*' |
+			grep -oE -- '--[a-z-]+' | sort | tr '\n' ' ')
+		[ "$got" = "$want" ] && ok "completion ($pkg): $cmd -- offers its real options" ||
+			bad "completion ($pkg): $cmd --: '$got', want '$want'"
+	done
+	got=$(c kvmslb report --)
+	grep -q -- '--ns\|--file-version' <<<"$got" && bad "completion ($pkg): report offers options of perf/trace-cmd: $got" ||
+		ok "completion ($pkg): report offers no option quoted in its help text"
+	[ "$(c kvmslbtop --so)" = "--sort --source " ] && ok "completion ($pkg): kvmslbtop --so" ||
+		bad "completion ($pkg): kvmslbtop --so: '$(c kvmslbtop --so)'"
+	[ "$(c kvmslb stat --source '')" = "patched stats stock " ] && ok "completion ($pkg): --source" ||
+		bad "completion ($pkg): --source: '$(c kvmslb stat --source '')'"
+done
+c() { bash --norc "$t/comp.sh" "$comp" "$t" without "$@" 2>/dev/null; }
+keys=$(c kvmslb top --sort '')
+nkeys=0
+for key in $keys; do
+	# parsed in order: a bad key fails before --usage would exit 0
+	"$k" top --sort "$key" --usage >/dev/null 2>&1 &&
+		nkeys=$((nkeys + 1)) || bad "completion: --sort $key is refused by top"
+done
+want=$("$k" top --help | tr -s ' \n' ' ' | sed -n 's/.*--sort=KEY \(.*\) --source=SRC.*/\1/p' |
+	tr -d ',' | sed 's/ (default)//' | tr ' ' '\n' | grep . | sort | tr '\n' ' ')
+[ "$keys" = "$want" ] && ok "completion: the $nkeys sort keys are those of top --help, each accepted" ||
+	bad "completion: sort keys '$keys', top --help has '$want'"
 rm -rf "$t"
 
 # doctor -j is JSON and tells the truth about this machine

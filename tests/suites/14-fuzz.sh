@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Every input parser under libFuzzer (ASan+UBSan) from its seed corpus, with a
+# Every input parser under libFuzzer (ASan+UBSan) from its seed corpus (perf.data
+# file and pipe mode, trace.dat 6 and 7, perf script text), with a
 # fixed seed and run count so the run is the same each time.
 set -u
 root=${KVMSLB_ROOT:?}
@@ -16,7 +17,7 @@ for f in "${bins[@]}"; do
 	corpus=$(mktemp -d)
 	cp "$root/tests/fuzz/corpus/$name"/* "$corpus"/ 2>/dev/null
 	log=$(mktemp)
-	if (cd "$corpus" && "$f" -runs="$runs" -seed=1 -max_len=16384 -artifact_prefix="$corpus/" \
+	if (cd "$corpus" && "$f" -runs="$runs" -seed=1 -max_len=32768 -artifact_prefix="$corpus/" \
 		"$corpus" >"$log" 2>&1); then
 		echo "ok - fuzz_$name: $runs runs from $(ls "$root/tests/fuzz/corpus/$name" | wc -l) seeds, no crash, leak or UB"
 	else

@@ -65,7 +65,7 @@ static int kept_maps(void)
 static int check(void)
 {
 	/* a count in the health map (its layout is the steadiest) */
-	uint32_t key = KVMSLB_STAT_EVENTS;
+	uint32_t key = KVMSLB_STAT_RB_SENT;
 	int ncpus = libbpf_num_possible_cpus(), nmaps = kept_maps();
 	uint64_t *v = calloc(ncpus, sizeof(*v));
 	struct bpf_pin_result r, r2;

@@ -4,10 +4,14 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "core/host_probe.h"
+#include "core/source.h"
 
 /* /proc/cpuinfo excerpts as Linux prints them on these machines */
 static const char cpuinfo_p8[] =
@@ -109,6 +113,156 @@ static void test_source_names(void **state)
 	assert_string_equal(tp_name(TP_HFAULT), "kvm_hfault");
 }
 
+/* How events are charged, and when the user is warned about it. */
+static void test_attribution(void **state)
+{
+	struct source_prefs prefs = { .forced = -1 };
+	struct source_choice c;
+	struct host_probe p;
+
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	p.kvm_hv = p.bpf_ok = true;
+	strcpy(p.tracefs, "/sys/kernel/tracing");
+	p.tp[TP_GUEST_EXIT] = true;
+	p.gen = CPU_GEN_POWER8;
+	p.mt_modes = 6;
+	p.one_vm_per_core = 0;
+	strcpy(p.btf_kvm_why, "no kernel BTF (/sys/kernel/btf/vmlinux)");
+
+	/* stock, no BTF, POWER8 defaults: task attribution and the warning */
+	assert_int_equal(source_select(&p, &prefs, &c), 0);
+	assert_int_equal(c.chosen, SOURCE_STOCK);
+	assert_int_equal(c.attribution, ATTR_TASK);
+	assert_string_equal(attribution_name(c.attribution), "task");
+	assert_int_equal(c.nwarn, 1);
+	assert_non_null(strstr(c.warn[0], "dynamic_mt_modes=6 one_vm_per_core=N"));
+	assert_non_null(strstr(c.warn[0], "--btf"));
+	/* --per-vcpu adds the runner-thread warning */
+	prefs.per_vcpu = true;
+	source_select(&p, &prefs, &c);
+	assert_int_equal(c.nwarn, 2);
+	assert_non_null(strstr(c.warn[1], "per-vcpu rows are threads"));
+	/* one_vm_per_core=Y: no VM mixing; dynamic_mt_modes=0 either */
+	prefs.per_vcpu = false;
+	p.one_vm_per_core = 1;
+	source_select(&p, &prefs, &c);
+	assert_int_equal(c.nwarn, 0);
+	p.one_vm_per_core = 0;
+	p.mt_modes = 0;
+	source_select(&p, &prefs, &c);
+	assert_int_equal(c.nwarn, 0);
+	/* unknown parameters (kvm_hv not readable): warned, said so */
+	p.mt_modes = p.one_vm_per_core = -1;
+	source_select(&p, &prefs, &c);
+	assert_int_equal(c.nwarn, 1);
+	assert_non_null(strstr(c.warn[0], "unknown"));
+	/* POWER9 never mixes VMs on a core */
+	p.gen = CPU_GEN_POWER9;
+	source_select(&p, &prefs, &c);
+	assert_int_equal(c.nwarn, 0);
+
+	/* BTF: the kernel's, or a file: CO-RE, no warning even on POWER8 */
+	p.gen = CPU_GEN_POWER8;
+	p.mt_modes = 6;
+	p.one_vm_per_core = 0;
+	prefs.btf = "/tmp/k.btf";
+	source_select(&p, &prefs, &c);
+	assert_int_equal(c.attribution, ATTR_BTF);
+	assert_string_equal(c.btf, "/tmp/k.btf");
+	assert_int_equal(c.nwarn, 0);
+	assert_non_null(strstr(c.how, "/tmp/k.btf"));
+	prefs.btf = NULL;
+	p.btf_kvm = true;
+	source_select(&p, &prefs, &c);
+	assert_int_equal(c.attribution, ATTR_BTF);
+	assert_null(c.btf);
+
+	/* patched: v2 names the VM, v1 is the task (with the warning) */
+	p.btf_kvm = false;
+	p.tp[TP_SEGMENT_SYNTH] = p.tp[TP_HFAULT] = true;
+	p.patched_v2 = true;
+	source_select(&p, &prefs, &c);
+	assert_int_equal(c.chosen, SOURCE_PATCHED);
+	assert_int_equal(c.attribution, ATTR_EVENT);
+	assert_int_equal(c.nwarn, 0);
+	p.patched_v2 = false;
+	source_select(&p, &prefs, &c);
+	assert_int_equal(c.attribution, ATTR_TASK);
+	assert_int_equal(c.nwarn, 1);
+	assert_non_null(strstr(c.how, "series v1"));
+
+	/* stats source on series v2 with hfault_stats=N: its counters stand still */
+	memset(&p, 0, sizeof(p));
+	strcpy(p.debugfs_kvm, "/sys/kernel/debug/kvm");
+	p.stats_patched = true;
+	p.hfault_stats = 0;
+	p.mt_modes = p.one_vm_per_core = -1;
+	source_select(&p, &prefs, &c);
+	assert_int_equal(c.chosen, SOURCE_STATS);
+	assert_int_equal(c.attribution, ATTR_KVM_STATS);
+	assert_int_equal(c.nwarn, 1);
+	assert_non_null(strstr(c.warn[0], "hfault_stats"));
+	p.hfault_stats = 1;
+	source_select(&p, &prefs, &c);
+	assert_int_equal(c.nwarn, 0);
+	p.hfault_stats = -1;	/* series v1: always counted */
+	source_select(&p, &prefs, &c);
+	assert_int_equal(c.nwarn, 0);
+
+	/* nothing usable: no attribution */
+	memset(&p, 0, sizeof(p));
+	assert_int_equal(source_select(&p, &prefs, &c), -1);
+	assert_int_equal(c.attribution, ATTR_NONE);
+	assert_int_equal(c.nwarn, 0);
+}
+
+/* The fix first shipped in v4.4. */
+static void test_fix_2015_release(void **state)
+{
+	static const char *const root_fmt = "/tmp/kvmslb-probe-%d";
+	char root[64], path[512];
+	struct host_probe p;
+	FILE *f;
+
+	(void)state;
+	snprintf(root, sizeof(root), root_fmt, (int)getpid());
+	snprintf(path, sizeof(path), "mkdir -p %s/proc/sys/kernel", root);
+	assert_int_equal(system(path), 0);
+	snprintf(path, sizeof(path), "%s/proc/cpuinfo", root);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(cpuinfo_p8, f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/proc/sys/kernel/osrelease", root);
+	for (int i = 0; i < 3; i++) {
+		static const char *const rel[] = { "4.4.0-21-generic\n", "4.3.6\n", "3.10.0-1160.el7\n" };
+		static const int want[] = { 1, 0, 0 };
+
+		f = fopen(path, "w");
+		assert_non_null(f);
+		fputs(rel[i], f);
+		fclose(f);
+		host_probe(&p, root, false);
+		assert_int_equal(p.gen, CPU_GEN_POWER8);
+		assert_int_equal(p.fix_2015, want[i]);
+		assert_non_null(strstr(p.fix_2015_why, i ? "unknown" : "v4.4"));
+		/* no kvm_hv parameters under this root */
+		assert_int_equal(p.mt_modes, -1);
+		assert_int_equal(p.one_vm_per_core, -1);
+	}
+	snprintf(path, sizeof(path), "mkdir -p %s/sys/module/kvm_hv/parameters && "
+		 "echo 6 > %s/sys/module/kvm_hv/parameters/dynamic_mt_modes && "
+		 "echo N > %s/sys/module/kvm_hv/parameters/one_vm_per_core", root, root, root);
+	assert_int_equal(system(path), 0);
+	host_probe(&p, root, false);
+	assert_int_equal(p.mt_modes, 6);
+	assert_int_equal(p.one_vm_per_core, 0);
+	assert_true(host_mt_can_mix_vms(&p));
+	snprintf(path, sizeof(path), "rm -rf %s", root);
+	assert_int_equal(system(path), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -116,6 +270,8 @@ int main(void)
 		cmocka_unit_test(test_caps),
 		cmocka_unit_test(test_source_reasons),
 		cmocka_unit_test(test_source_names),
+		cmocka_unit_test(test_attribution),
+		cmocka_unit_test(test_fix_2015_release),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -22,9 +22,11 @@
  *   5. SLBG_HC_REPORT with its counters.
  *
  * Handlers: 0x380 DSegI / 0x480 ISegI count, slbmte the shadow entry for
- * the faulting ESID (DAR / SRR0) and rfid to retry. 0x300 DSI, 0x400 ISI
- * and every other vector count, report SLBG_HC_EVENT and stop with
- * SLBG_HC_REPORT status SLBG_STATUS_STOPPED.
+ * the faulting ESID (DAR / SRR0) and rfid to retry. They check that the SLB
+ * held no entry for the ESID before the reload and exactly one after it,
+ * and fail the run (SLBG_HC_FAIL) otherwise. 0x300 DSI, 0x400 ISI and every
+ * other vector count, report SLBG_HC_EVENT and stop with SLBG_HC_REPORT
+ * status SLBG_STATUS_STOPPED.
  *
  * Registers in the main flow: r13 per-vcpu area, r20 stub executions,
  * r21 passes, r14-r25 locals. Hcalls clobber r0, r3-r12, CTR, XER, CR0.
@@ -67,7 +69,24 @@
 	std	\reg, \off(r13)
 .endm
 
-/* vector that is never expected: count, report, stop */
+/*
+ * r8 = how many valid SLB entries have the ESID|V in r9.
+ * Uses r7, r10, ctr and cr0.
+ */
+.macro SLB_COUNT
+	li	r8, 0
+	li	r10, SLBG_SLB_SIZE
+	mtctr	r10
+	li	r10, 0
+1:	slbmfee	r7, r10
+	rldicr	r7, r7, 0, 36		/* ESID and V */
+	cmpd	r7, r9
+	bne	2f
+	addi	r8, r8, 1
+2:	addi	r10, r10, 1
+	bdnz	1b
+.endm
+
 /*
  * A segment interrupt: save what seg_reload uses, count it, and reload the
  * SLB entry for the address in 'addr_spr' (DAR or SRR0) before retrying.
@@ -381,11 +400,42 @@ seg_reload:
 	srdi	r4, r3, 28
 	cmpldi	r4, SLBG_NSEG
 	bge	seg_bad
+	std	r7, VA_SAVE + 48(r13)
+	std	r8, VA_SAVE + 56(r13)
+	std	r9, VA_SAVE + 64(r13)
+	std	r10, VA_SAVE + 72(r13)
+	mfctr	r7
+	std	r7, VA_SAVE + 96(r13)
 	sldi	r4, r4, 4
 	add	r4, r4, r13
 	ld	r6, VA_SLB + 8(r4)	/* rs: VSID and flags */
 	ld	r4, VA_SLB + 0(r4)	/* rb: ESID | V | slot */
+	ld	r7, VA_FLAGS(r13)
+	andi.	r7, r7, SLBG_FLAG_DUP_TEST
+	beq	1f
+	slbmte	r6, r4			/* --dup-test: as a kernel that left it */
+1:	/*
+	 * A segment interrupt means that no SLB entry translates the address.
+	 * If one were left (a hypervisor that synthesized the interrupt but
+	 * kept the entry), the reload would make a second one for the ESID:
+	 * undefined, a machine check on POWER8. Fail loudly instead.
+	 */
+	clrrdi	r9, r3, 28
+	oris	r9, r9, SLB_ESID_V
+	SLB_COUNT
+	cmpdi	r8, 0
+	bne	seg_dup
 	slbmte	r6, r4
+	SLB_COUNT
+	cmpdi	r8, 1
+	ori	r8, r8, 0x100		/* counted after the reload */
+	bne	seg_dup
+	ld	r7, VA_SAVE + 96(r13)
+	mtctr	r7
+	ld	r10, VA_SAVE + 72(r13)
+	ld	r9, VA_SAVE + 64(r13)
+	ld	r8, VA_SAVE + 56(r13)
+	ld	r7, VA_SAVE + 48(r13)
 	ld	r4, VA_FLAGS(r13)
 	andi.	r4, r4, SLBG_FLAG_PACE
 	beq	seg_return
@@ -440,6 +490,14 @@ seg_return:
 seg_bad:				/* segment fault outside our segments */
 	mr	r3, r5
 	b	report_and_stop
+seg_dup:				/* r8 entries, r3 EA, r5 vector */
+	mr	r6, r3
+	mr	r7, r5
+	mr	r5, r8
+	li	r4, SLBG_FAIL_SLB_DUP
+	LI32	r3, SLBG_HC_FAIL
+	HCALL
+	b	.
 
 other_common:				/* r3 = vector */
 	INC	VA_CNT_OTHER, r4

@@ -48,6 +48,7 @@
 #define VA_FLAGS		0x50
 #define  SLBG_FLAG_STALE_ERAT	0x1
 #define  SLBG_FLAG_PACE		0x2	/* hcall from every DSegI/ISegI handler */
+#define  SLBG_FLAG_DUP_TEST	0x4	/* --dup-test: reload before the check */
 /* Counters kept by the guest */
 #define VA_CNT_DSEGI		0x80
 #define VA_CNT_ISEGI		0x88
@@ -65,10 +66,13 @@
 #define VA_SLB			0x100
 #define SLBG_NSEG		3	/* ESIDs the segment handlers reload */
 /*
- * Handler save area, 16 x u64: r3 r4 r5 cr, then for --pace r0 r6-r12 ctr
- * xer srr0 srr1 (an hcall clobbers SRR0/SRR1: sc 1 is an interrupt)
+ * Handler save area, 16 x u64: r3 r4 r5 cr, then r0 r6-r12 ctr xer srr0
+ * srr1 (the SLB check uses r7-r10 and ctr; --pace makes an hcall, which
+ * clobbers SRR0/SRR1 too: sc 1 is an interrupt)
  */
 #define VA_SAVE			0x180
+/* SLB entries the segment handlers check (POWER8 and POWER9 have 32) */
+#define SLBG_SLB_SIZE		32
 
 /*
  * Hcalls. H_ENTER is handled by KVM in the kernel; the private ones are
@@ -84,7 +88,9 @@
 #define SLBG_HC_FAIL		0xf208	/* r4 reason r5 rc r6 ea */
 #define SLBG_HC_REPORT		0xf20c	/* r4..r11 counters, r12 status */
 #define SLBG_HC_SEG		0xf210	/* --pace: r4 vector, r5 ea */
-#define  SLBG_FAIL_H_ENTER	1
+#define  SLBG_FAIL_H_ENTER	1	/* r5 rc r6 ea */
+#define  SLBG_FAIL_SLB_DUP	2	/* r5 entries (+ 0x100: after the reload)
+					 * r6 ea r7 vector */
 #define  SLBG_STATUS_OK		0
 #define  SLBG_STATUS_STOPPED	1	/* stopped on an unexpected interrupt */
 

@@ -41,6 +41,9 @@ static const char usage_text[] =
 "  --pace                  make an hcall (an exit to the host) from every segment\n"
 "                          interrupt handler, so the kernel emits its real-mode\n"
 "                          event log after each one instead of in bursts\n"
+"  --dup-test              test the duplicate-SLB-entry check: segment handlers\n"
+"                          reload the entry before checking, as if the kernel had\n"
+"                          left it; a run with segment interrupts must fail\n"
 "  --timeout S             fail if the guest has not finished after S seconds\n"
 "                          (plus --duration); 0 = never (default 300)\n"
 "  --hold                  after the total line, keep the VM (and its debugfs\n"
@@ -182,6 +185,8 @@ static void parse_args(int argc, char **argv, struct slbg_opts *o)
 			o->stale_erat = true;
 		else if (!strcmp(a, "--pace"))
 			o->pace = true;
+		else if (!strcmp(a, "--dup-test"))
+			o->dup_test = true;
 		else if (!strcmp(a, "--hold"))
 			hold = true;
 		else if (!strcmp(a, "--quiet"))

@@ -222,7 +222,8 @@ static int setup_memory(struct slbg_vm *vm)
 		for (e = 0; e < 4; e++)
 			put64(a, VA_VSID + 8 * e, vsid_of(v, e));
 		put64(a, VA_FLAGS, (o->stale_erat ? SLBG_FLAG_STALE_ERAT : 0) |
-				   (o->pace ? SLBG_FLAG_PACE : 0));
+				   (o->pace ? SLBG_FLAG_PACE : 0) |
+				   (o->dup_test ? SLBG_FLAG_DUP_TEST : 0));
 
 		for (j = 0; j < o->ncode; j++) {
 			uint8_t *p = vm->low + code_gpa(vm, v) + (size_t)j * SLBG_STRIDE;
@@ -566,9 +567,23 @@ static bool handle_hcall(struct slbg_vcpu *c, struct kvm_run *run)
 		run->papr_hcall.ret = H_SUCCESS;
 		return false;
 	case SLBG_HC_FAIL:
-		vcpu_fail(c, "guest vcpu %u: H_ENTER for ea=0x%llx failed with %lld%s", c->index,
-			  (unsigned long long)a[2], (long long)a[1],
-			  (long long)a[1] == -6 ? " (H_PTEG_FULL)" : "");
+		if (a[0] == SLBG_FAIL_SLB_DUP && a[1] & 0x100)
+			vcpu_fail(c, "guest vcpu %u: duplicate SLB entry: after the %s interrupt "
+				  "for ea=0x%llx the guest reloaded ESID 0x%llx and the SLB held %llu "
+				  "entries for it, expected 1", c->index, vector_name(a[3]),
+				  (unsigned long long)a[2], (unsigned long long)a[2] >> 28,
+				  (unsigned long long)(a[1] & 0xff));
+		else if (a[0] == SLBG_FAIL_SLB_DUP)
+			vcpu_fail(c, "guest vcpu %u: duplicate SLB entry: at the %s interrupt for "
+				  "ea=0x%llx the SLB still held %llu entries for ESID 0x%llx, expected "
+				  "0 (the interrupt was synthesized without invalidating the entry; "
+				  "reloading it would make a duplicate)", c->index, vector_name(a[3]),
+				  (unsigned long long)a[2], (unsigned long long)a[1],
+				  (unsigned long long)a[2] >> 28);
+		else
+			vcpu_fail(c, "guest vcpu %u: H_ENTER for ea=0x%llx failed with %lld%s",
+				  c->index, (unsigned long long)a[2], (long long)a[1],
+				  (long long)a[1] == -6 ? " (H_PTEG_FULL)" : "");
 		return true;
 	case SLBG_H_PUT_TERM_CHAR: {
 		char buf[16];

@@ -26,6 +26,7 @@ struct slbg_opts {
 	unsigned long inject;		/* written to slb_miss_inject if > 0 */
 	bool stale_erat;
 	bool pace;			/* hcall from every segment handler */
+	bool dup_test;			/* handlers reload before the SLB check */
 	bool quiet;
 };
 
