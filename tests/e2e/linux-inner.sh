@@ -102,9 +102,9 @@ kvmslb -j stat --source "$source" --per-vcpu > /tmp/stat.json 2>/tmp/stat.err &
 STAT_PID=$!
 kvmslb -j top -b -d 1 --sort name --source "$source" > /tmp/top.jsonl 2>/tmp/top.err &
 TOP_PID=$!
-i=0
-while [ ! -s /tmp/top.jsonl ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
-check "kvmslb top printed its first refresh (attached)" [ -s /tmp/top.jsonl ]
+# Their readiness lines: the programs are attached, no guest event is missed.
+obs_attached stat /tmp/stat.json /tmp/stat.err
+obs_attached top /tmp/top.jsonl /tmp/top.err
 
 # ---- guests -----------------------------------------------------------------
 GIDS=''
@@ -144,6 +144,7 @@ guest_inject() {	# ID
 	lg_inject "$n" "$k" 2
 	irc=$?
 	lg_release "$n"
+	fact "linject id=$1 written=$LG_INJECTED"
 	if [ $irc -eq 0 ]; then
 		ok "$n: $k SLB misses injected while the workload ran ($(since)s)"
 	elif [ "$plan" = before-fix ]; then

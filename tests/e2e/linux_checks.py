@@ -83,6 +83,7 @@ def num(v, default=None):
 
 def parse(path):
     g = {"guests": {}, "threads": {}, "kstat": {}, "cmd": {}, "con": {}, "gt": [], "hung": set(),
+         "written": {},
          "stat": None, "top": [], "host": {}}
     with open(path, errors="replace") as f:
         for line in f:
@@ -103,7 +104,7 @@ def parse(path):
                     doc = None
                 if what == "stat":
                     g["stat"] = doc
-                elif what == "top" and doc is not None:
+                elif what == "top" and doc is not None and doc.get("kind") != "attached":
                     g["top"].append(doc)
             elif kind == "lguest":
                 d = kv(rest)
@@ -118,6 +119,9 @@ def parse(path):
                     if mm:
                         m[int(tid)] = int(mm.group(1))
                 g["threads"][gid] = m
+            elif kind == "linject":
+                d = kv(rest)
+                g["written"][d["id"]] = num(d["written"], 0)
             elif kind == "lhung":
                 g["hung"].add(kv(rest)["id"])
             elif kind == "lkstat":
@@ -255,11 +259,18 @@ def main():
                 f"{n}: no DSegI/ISegI synthesized ({gt['dsegi']}/{gt['isegi']}): the misses "
                 "were reflected as DSI/ISI as before the 2015 fix")
             if ks:
-                used = inject - num(ks.get("slb_miss_inject"), 0)
-                tap(used > 0, f"{n}: {used} of {inject} injected misses were taken before "
-                    "the guest failed")
+                # seg_synth_injected counts the injected misses taken (and
+                # here reflected): what was written less what is pending.
+                written = g["written"].get(gid, 0)
+                used = written - num(ks.get("slb_miss_inject"), 0)
+                tap(used > 0 and num(ks.get("seg_synth_injected")) == used,
+                    f"{n}: {used} injected misses taken before the guest failed ({written} "
+                    f"written, {ks.get('slb_miss_inject')} pending) == KVM stats "
+                    f"seg_synth_injected {ks.get('seg_synth_injected')}")
             continue
         if injecting:
+            tap(g["written"].get(gid, 0) == inject,
+                f"{n}: {g['written'].get(gid, 0)} misses written to slb_miss_inject == {inject}")
             if tap(ks is not None, f"{n}: KVM stats read from debugfs after its shutdown"):
                 kd, ki = num(ks["dsegi_synth"]), num(ks["isegi_synth"])
                 tap(num(ks["slb_miss_inject"]) == 0 and num(ks["seg_synth_injected"]) == inject,

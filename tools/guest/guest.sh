@@ -16,7 +16,8 @@
 #   lg_threads NAME                  "tid=comm" of its vcpu threads
 #   lg_inject NAME TOTAL [BATCH]     SLB misses through slb_miss_inject,
 #                                    BATCH at a time (default 2), each batch
-#                                    used up before the next
+#                                    used up before the next; $LG_INJECTED:
+#                                    how many were written
 #   lg_release NAME                  end a workload started with LG_ROUNDS=0
 #   lg_quit NAME                     end QEMU; its exit status
 # The workload's size: LG_SEGMENTS (32), LG_PAGES (4), LG_CODE (2),
@@ -120,6 +121,7 @@ lg_threads() {
 
 lg_inject() {
 	local n=$1 total=$2 batch=${3:-2} d k left b t
+	LG_INJECTED=0
 	d=$(lg_vmdir "$n") || return 1
 	k=$d/slb_miss_inject
 	[ -w "$k" ] || return 1
@@ -128,6 +130,7 @@ lg_inject() {
 		b=$batch
 		[ $b -gt $left ] && b=$left
 		echo $b > "$k" || return 1
+		LG_INJECTED=$((LG_INJECTED + b))
 		t=200
 		while [ "$(cat "$k")" != 0 ] && [ $t -gt 0 ]; do
 			sleep 0.02
