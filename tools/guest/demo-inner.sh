@@ -17,7 +17,13 @@ pt=$!
 # Show top's refreshes as they come.
 tail -f /tmp/top.out &
 ptail=$!
-while [ ! -s /tmp/top.out ]; do sleep 0.2; done
+# Guests start once both have their programs attached (readiness lines).
+i=0
+until grep -q '^attached: ' /tmp/top.out && grep -q '^attached: ' /tmp/stat.out; do
+	i=$((i + 1))
+	[ $i -lt 600 ] || { echo "demo: kvmslb did not attach: $(head -c 300 /tmp/stat.out)"; exit 1; }
+	sleep 0.2
+done
 echo "== guests web1 (1 vcpu) and db1 (2 vcpus): Debian's kernel, $mmu MMU, under QEMU -accel kvm"
 lg_start web1 1 $mmu 1
 # db1's workload runs until the injections are done (patched), else once.

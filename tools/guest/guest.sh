@@ -16,8 +16,10 @@
 #   lg_threads NAME                  "tid=comm" of its vcpu threads
 #   lg_inject NAME TOTAL [BATCH]     SLB misses through slb_miss_inject,
 #                                    BATCH at a time (default 2), each batch
-#                                    used up before the next; $LG_INJECTED:
-#                                    how many were written
+#                                    used up before the next (fails when
+#                                    one is not within about 30 s, or the
+#                                    guest oopsed); $LG_INJECTED: how many
+#                                    were written
 #   lg_release NAME                  end a workload started with LG_ROUNDS=0
 #   lg_quit NAME                     end QEMU; its exit status
 # The workload's size: LG_SEGMENTS (32), LG_PAGES (4), LG_CODE (2),
@@ -131,8 +133,11 @@ lg_inject() {
 		[ $b -gt $left ] && b=$left
 		echo $b > "$k" || return 1
 		LG_INJECTED=$((LG_INJECTED + b))
-		t=200
+		# A loaded machine can take seconds to the next fault; a guest
+		# that died takes none.
+		t=1500
 		while [ "$(cat "$k")" != 0 ] && [ $t -gt 0 ]; do
+			grep -qaE 'Kernel panic|Oops' /tmp/lg.$n.console && return 1
 			sleep 0.02
 			t=$((t - 1))
 		done
