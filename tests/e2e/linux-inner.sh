@@ -175,7 +175,7 @@ KSTATS="dsegi_synth isegi_synth seg_synth_injected hfault_hdsi hfault_hisi hfaul
 # After its shutdown (paused): KVM stats, console, end of QEMU.
 guest_end() {	# ID [SECONDS]
 	id=$1 n=$(gv "$1" NAME)
-	if lg_wait_paused "$n" "${2:-900}"; then
+	if lg_wait_paused "$n" "${2:-300}"; then
 		ok "$n: the guest stopped running, QEMU paused it ($(since)s)"
 		d=$(lg_vmdir "$n")
 		line="lkstat id=$id dir=${d##*/}"
