@@ -17,6 +17,7 @@
 #   LINUX_SOURCE   the kvmslb source to force (patched, stock)
 #   LINUX_INJECT   misses injected into each injected guest of phase 1 (24)
 #   LINUX_INJECT2  the same, phase 2 (6)
+#   LINUX_INJECT_BATCH  misses written at a time (default: all at once)
 #   LG_SEGMENTS LG_PAGES LG_CODE LG_ROUNDS LG_MEM   the workload (guest.sh)
 #   LINUX_NOTRACE=1  no tracepoint enabled (no ftrace, no kvmslb): the
 #                  fault-path timing key stays off; only the guests and
@@ -157,7 +158,10 @@ guest_inject() {	# ID
 		bad "$n: the workload started"
 		return
 	fi
-	lg_inject "$n" "$k" 2
+	# All at once by default: the workload's first round takes faults
+	# by the thousand, later rounds reuse guest pages the host already
+	# maps and take almost none (batches written later may never be used).
+	lg_inject "$n" "$k" "${LINUX_INJECT_BATCH:-$k}"
 	irc=$?
 	lg_release "$n"
 	fact "linject id=$1 written=$LG_INJECTED"

@@ -9,8 +9,9 @@
 # relays its TAP lines, then checks its facts with tests/e2e/linux_checks.py.
 # HOST-KERNEL-ARGS go to the host's kernel command line.
 # Logs: $KVMSLB_BUILD/test-logs/linux-TAG.{inner,console}.log. Returns 1 if
-# anything failed. Knobs passed on when set: LINUX_NOTRACE, LINUX_INJECT, LINUX_INJECT2,
-# LG_SEGMENTS, LG_PAGES, LG_CODE, LG_ROUNDS, LG_MEM; KVMSLB_LINUX_TIMEOUT
+# anything failed. Knobs passed on when set: LINUX_NOTRACE, LINUX_INJECT,
+# LINUX_INJECT2, LINUX_INJECT_BATCH, LG_SEGMENTS, LG_PAGES, LG_CODE,
+# LG_ROUNDS, LG_MEM; KVMSLB_LINUX_TIMEOUT
 # (host timeout, default 900 s).
 
 linux_root=${KVMSLB_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
@@ -47,7 +48,7 @@ linux_run() {
 		[ -f "$b" ] && adds+=(--add "$b:/usr/lib/kvmslb/")
 	done
 	local envs=(--env "LINUX_PLAN=$plan" --env "LINUX_SOURCE=$source")
-	for b in LINUX_MMU LINUX_NOTRACE LINUX_INJECT LINUX_INJECT2 LG_SEGMENTS LG_PAGES LG_CODE LG_ROUNDS LG_MEM; do
+	for b in LINUX_MMU LINUX_NOTRACE LINUX_INJECT LINUX_INJECT2 LINUX_INJECT_BATCH LG_SEGMENTS LG_PAGES LG_CODE LG_ROUNDS LG_MEM; do
 		[ -z "${!b:-}" ] || envs+=(--env "$b=${!b}")
 	done
 	echo "# $tag: $machine, kernel $kernel, source $source, plan $plan (console log $console)"

@@ -17,9 +17,10 @@
 #   lg_inject NAME TOTAL [BATCH]     SLB misses through slb_miss_inject,
 #                                    BATCH at a time (default 2), each batch
 #                                    used up before the next (fails when
-#                                    one is not within about 30 s, or the
-#                                    guest oopsed); $LG_INJECTED: how many
-#                                    were written
+#                                    one is not within 300 polls, about a
+#                                    minute under TCG, or the guest
+#                                    oopsed); $LG_INJECTED: how many were
+#                                    written
 #   lg_release NAME                  end a workload started with LG_ROUNDS=0
 #   lg_quit NAME                     end QEMU; its exit status
 # The workload's size: LG_SEGMENTS (32), LG_PAGES (4), LG_CODE (2),
@@ -135,7 +136,7 @@ lg_inject() {
 		LG_INJECTED=$((LG_INJECTED + b))
 		# A loaded machine can take seconds to the next fault; a guest
 		# that died takes none.
-		t=1500
+		t=300
 		while [ "$(cat "$k")" != 0 ] && [ $t -gt 0 ]; do
 			grep -qaE 'Kernel panic|Oops' /tmp/lg.$n.console && return 1
 			sleep 0.02
