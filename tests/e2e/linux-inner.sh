@@ -175,7 +175,7 @@ guest_inject() {	# ID
 	fi
 }
 
-KSTATS="dsegi_synth isegi_synth seg_synth_injected hfault_hdsi hfault_hisi hfault_retry hfault_reflect hfault_host hfault_mmio hfault_log_drops slb_miss_inject"
+KSTATS="dsegi_synth isegi_synth seg_synth_injected hfault_hdsi hfault_hisi hfault_retry hfault_reflect hfault_host hfault_mmio hfault_log_drops segment_log_drops slb_miss_inject"
 # After its shutdown (paused): KVM stats, console, end of QEMU.
 guest_end() {	# ID [SECONDS]
 	id=$1 n=$(gv "$1" NAME)
