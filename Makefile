@@ -4,7 +4,7 @@
 #   make              native kvmslb (the BPF programs embedded); never uses the network
 #   make all          also the static ppc64le build (downloads ppc64el .debs once)
 #   make check        every test suite (installs missing packages first)
-#   make demo         the main job on an emulated POWER8 host
+#   make demo         the main job on an emulated POWER8 host (GUEST=linux: Linux guests)
 #   make bench        benchmarks, as ratios against a peer measured in the same run
 #   make install      DESTDIR/PREFIX honoured; make uninstall removes it again
 #   make deps         install the Debian packages the build and tests need
@@ -192,7 +192,8 @@ check:
 demo:
 	$(Q)tools/install-deps.sh --quiet
 	$(Q)$(MAKE) all
-	$(Q)KVMSLB_BUILD=$(CURDIR)/$(BUILD) tools/demo.sh $(if $(KERNEL),--kernel $(KERNEL))
+	$(Q)KVMSLB_BUILD=$(CURDIR)/$(BUILD) tools/demo.sh $(if $(KERNEL),--kernel $(KERNEL)) \
+		$(if $(GUEST),--guest $(GUEST))
 
 bench:
 	$(Q)tools/install-deps.sh --quiet

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # make demo: kvmslb on an emulated POWER KVM host.
 #
-#   tools/demo.sh [--kernel patched|stock] [--seconds N]
+#   tools/demo.sh [--kernel patched|stock] [--seconds N] [--guest slbguest|linux]
 #
 # patched (default): emulated POWER8 (powernv8) with the kernel-patch/ kernel,
 #   built the first time by tools/kernel/build-kernel.sh (progress shown).
@@ -12,13 +12,17 @@
 # three named guests (slbguest) run, on the patched kernel with SLB misses
 # injected at 0, 20 and 200 per second; then `kvmslb stat` shows the per-guest
 # totals and latency histograms, next to the guests' own counts.
+# --guest linux: real Linux guests (Debian's kernel) under QEMU with KVM-HV
+#   instead of slbguest, named web1 and db1 (tools/guest/demo-inner.sh); the
+#   inner QEMU and the guest image are built once (tools/guest/build-hostpart.sh).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${KVMSLB_BUILD:-$ROOT/build}
-kernel=patched secs=10
+kernel=patched secs=10 guest=slbguest
 while [ $# -gt 0 ]; do
 	case $1 in
+	--guest) guest=${2:?}; shift ;;
 	--kernel) kernel=${2:?}; shift ;;
 	--seconds) secs=${2:?}; shift ;;
 	-h|--help) sed -n '3,/^set -euo/{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
@@ -32,6 +36,11 @@ stock) machine=powernv9 source=stock ;;
 *) echo "demo: --kernel '$kernel': expected patched or stock" >&2; exit 2 ;;
 esac
 [[ $secs =~ ^[1-9][0-9]*$ ]] || { echo "demo: --seconds '$secs': expected a count" >&2; exit 2; }
+case $guest in
+slbguest) ;;
+linux) exec "$ROOT/tools/guest/demo.sh" --kernel "$kernel" ;;
+*) echo "demo: --guest '$guest': expected slbguest or linux" >&2; exit 2 ;;
+esac
 
 [ -x "$BUILD/ppc64le/kvmslb" ] || { echo "demo: $BUILD/ppc64le/kvmslb is not built (run: make cross)" >&2; exit 1; }
 [ -x "$BUILD/ppc64le/slbguest" ] || { echo "demo: $BUILD/ppc64le/slbguest is not built (run: make slbguest)" >&2; exit 1; }

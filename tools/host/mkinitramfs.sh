@@ -43,38 +43,11 @@ done
 [ -n "$script" ] || usage "--script FILE is required"
 [ -f "$script" ] || die "test script '$script' not found"
 
-# busybox-static:ppc64el, downloaded once.
-busybox_bin() {
-	local bb=$CACHE/busybox/busybox
-	if [ ! -x "$bb" ]; then
-		local debs=$CACHE/debs tmp
-		mkdir -p "$debs" "$CACHE/busybox"
-		exec 9> "$CACHE/busybox/.lock"
-		flock 9
-	fi
-	if [ ! -x "$bb" ]; then
-		local deb
-		deb=$(ls "$debs"/busybox-static_*_ppc64el.deb 2>/dev/null | sort -V | tail -n1 || true)
-		if [ -z "$deb" ]; then
-			echo "mkinitramfs: downloading busybox-static:ppc64el" >&2
-			tmp=$(mktemp -d) && chmod 777 "$tmp"
-			( cd "$tmp" && apt-get download -qq busybox-static:ppc64el >/dev/null 2>&1 ) ||
-				{ rm -rf "$tmp"; die "apt-get download busybox-static:ppc64el failed (is the ppc64el architecture added? run tools/install-deps.sh)"; }
-			mv "$tmp"/*.deb "$debs/" && rm -rf "$tmp"
-			deb=$(ls "$debs"/busybox-static_*_ppc64el.deb | sort -V | tail -n1)
-		fi
-		tmp=$(mktemp -d)
-		dpkg-deb -x "$deb" "$tmp"
-		install -m 0755 "$tmp/bin/busybox" "$bb.tmp" && mv "$bb.tmp" "$bb"
-		rm -rf "$tmp"
-	fi
-	echo "$bb"
-}
-
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,usr/lib/kvmslb,proc,sys,dev,tmp,run,root,kvmslb,lib/modules}
-cp "$(busybox_bin)" "$stage/bin/busybox"
+bb=$("$HERE/fetch-busybox.sh") || die "busybox-static:ppc64el is not available"
+cp "$bb" "$stage/bin/busybox"
 install -m 0755 "$HERE/init.sh" "$stage/init"
 install -m 0755 "$script" "$stage/kvmslb/test.sh"
 

@@ -6,6 +6,7 @@
 #   tools/host/run-host.sh --machine powernv8|powernv9 --kernel stock|patched|VMLINUX
 #       --script FILE [--add SRC:DEST]... [--env NAME=VALUE]... [--modules TREE]
 #       [--timeout SEC] [--smp N] [--mem SIZE] [--append ARGS] [--log FILE] [--quiet]
+#       [--cpio FILE]
 #
 #   --kernel stock     Debian's ppc64el kernel (tools/host/fetch-stock-kernel.sh
 #                      --cached: the newest one in the cache, fetched if none;
@@ -24,6 +25,9 @@
 #   --log FILE         console log (default $KVMSLB_BUILD/host/last-MACHINE.log)
 #   --quiet            stdout gets only the script's output and the result line
 #                      (boot noise goes to the log only)
+#   --cpio FILE        a prebuilt uncompressed newc cpio put in front of the
+#                      initramfs (e.g. tools/guest/build-hostpart.sh: the inner
+#                      QEMU and the Linux guest image); the per-run files win
 #
 # The console (CR stripped) streams to stdout and the log. The script's output
 # sits between "===== KVMSLB-HOST-SCRIPT-BEGIN =====" and "...-END rc=N =====";
@@ -39,7 +43,7 @@ BUILD=${KVMSLB_BUILD:-$ROOT/build}
 export KVMSLB_CACHE=${KVMSLB_CACHE:-$HOME/.cache/kvmslb}
 QEMU=${QEMU:-qemu-system-ppc64}
 
-machine='' kernel='' script='' modules='' timeout=300 smp=1 mem=2G append='' log='' quiet=0
+machine='' kernel='' script='' modules='' timeout=300 smp=1 mem=2G append='' log='' quiet=0 cpio=''
 mk_args=()
 die() { echo "run-host: $*" >&2; exit 1; }
 usage() { echo "run-host: $*" >&2; exit 2; }
@@ -57,6 +61,7 @@ while [ $# -gt 0 ]; do
 	--append) append=${2?}; shift ;;
 	--log) log=${2:?}; shift ;;
 	-q|--quiet) quiet=1 ;;
+	--cpio) cpio=${2:?}; shift ;;
 	-h|--help) sed -n '3,/^set -euo/{/^#/p}' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) usage "unknown option '$1' (see --help)" ;;
 	esac
@@ -72,6 +77,7 @@ esac
 [ -f "$script" ] || die "test script '$script' not found"
 [[ $timeout =~ ^[0-9]+$ && $timeout -gt 0 ]] || usage "--timeout '$timeout': expected seconds"
 [[ $smp =~ ^[1-9][0-9]*$ ]] || usage "--smp '$smp': expected a count"
+[ -z "$cpio" ] || [ -f "$cpio" ] || die "--cpio '$cpio': no such file"
 command -v "$QEMU" >/dev/null || die "$QEMU not found: install qemu-system-ppc and qemu-system-data (tools/install-deps.sh)"
 
 case $kernel in
@@ -85,7 +91,10 @@ patched)
 	bk=$ROOT/tools/kernel/build-kernel.sh
 	[ -x "$bk" ] || die "--kernel patched: $bk does not exist yet (the patched kernel is not buildable in this checkout); use --kernel stock"
 	echo "run-host: building/locating the patched kernel with tools/kernel/build-kernel.sh" >&2
-	out=$("$bk" | tee /dev/stderr) || die "tools/kernel/build-kernel.sh failed"
+	# Its progress goes straight to our stderr; only its stdout is captured.
+	# (Never `tee /dev/stderr`: that reopens a log file with O_TRUNC and
+	# leaves a hole of NULs where the lines before it were.)
+	out=$("$bk") || die "tools/kernel/build-kernel.sh failed"
 	vmlinux=$(printf '%s\n' "$out" | tail -n1)
 	[ -f "$vmlinux" ] || die "tools/kernel/build-kernel.sh printed '$vmlinux', which is not a file"
 	;;
@@ -113,18 +122,28 @@ trap 'echo "run-host: interrupted" >&2; exit 130' INT TERM
 
 "$HERE/mkinitramfs.sh" -o "$work/initrd.gz" --script "$script" "${mk_args[@]}" ||
 	die "building the initramfs failed"
+initrd=$work/initrd.gz
+if [ -n "$cpio" ]; then
+	# The kernel unpacks concatenated archives in order, later files win.
+	cat "$cpio" "$work/initrd.gz" > "$work/initrd"
+	initrd=$work/initrd
+fi
 
 accel=()
 [ "$smp" -eq 1 ] || accel=(-accel tcg,thread=multi)
 cmd=("$QEMU" -M "$machine" -m "$mem" -smp "$smp" "${accel[@]}"
 	-nodefaults -display none -no-reboot -serial stdio
 	-device ipmi-bmc-sim,id=bmc0 -device isa-ipmi-bt,bmc=bmc0,irq=10
-	-kernel "$vmlinux" -initrd "$work/initrd.gz"
+	-kernel "$vmlinux" -initrd "$initrd"
 	-append "console=hvc0 loglevel=4 panic=1 $append")
 
 # Console -> CR stripped -> log (all) and stdout (all, or the script part only).
+# mawk (Debian's awk) reads a pipe in 4 KB blocks unless told it is
+# interactive: the console would come out in lumps, minutes late.
+live=()
+awk -W version 2>/dev/null | grep -q mawk && live=(-W interactive)
 mkfifo "$work/console"
-awk -v quiet=$quiet -v logf="$log" '
+awk "${live[@]}" -v quiet=$quiet -v logf="$log" '
 	{ sub(/\r+$/, ""); print > logf; fflush(logf) }
 	/^===== KVMSLB-HOST-SCRIPT-BEGIN/ { inside = 1; if (quiet) next }
 	/^===== KVMSLB-HOST-SCRIPT-END/ { inside = 0; if (quiet) next }
