@@ -455,13 +455,40 @@ static void unit_sub(struct agg_unit *u, const struct agg_unit *base)
 	}
 }
 
+static bool unit_is_empty(const struct agg_unit *u)
+{
+	static const struct agg_counters zero;
+
+	if (memcmp(&u->c, &zero, sizeof(zero)))
+		return false;
+	for (int i = 0; i < u->npaths; i++)
+		if (u->paths[i].hist.count)
+			return false;
+	return true;
+}
+
 void agg_guest_sub(struct agg_guest *g, const struct agg_guest *base)
 {
+	int n = 0;
+
 	unit_sub(&g->total, &base->total);
-	for (int i = 0; i < g->nvcpus; i++)
-		for (int j = 0; j < base->nvcpus; j++)
-			if (base->vcpus[j].tid == g->vcpus[i].tid)
+	for (int i = 0; i < g->nvcpus; i++) {
+		bool was_base = false;
+
+		for (int j = 0; j < base->nvcpus; j++) {
+			if (base->vcpus[j].tid == g->vcpus[i].tid) {
 				unit_sub(&g->vcpus[i], &base->vcpus[j]);
+				was_base = true;
+			}
+		}
+		/* a vcpu only the earlier process had: not this one's */
+		if (was_base && unit_is_empty(&g->vcpus[i])) {
+			unit_free(&g->vcpus[i]);
+			continue;
+		}
+		g->vcpus[n++] = g->vcpus[i];
+	}
+	g->nvcpus = n;
 }
 
 int agg_diff(struct agg *dst, const struct agg *cur, const struct agg *prev)

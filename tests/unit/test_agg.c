@@ -81,6 +81,35 @@ static void test_vcpu_id_units(void **state)
 	agg_free(&a);
 }
 
+/*
+ * A pid reused by a new VMM process: the earlier process's counts are
+ * subtracted, and its vcpus the new one never ran are gone, not zero rows.
+ */
+static void test_sub_drops_the_earlier_vcpus(void **state)
+{
+	struct agg cur, base;
+	struct agg_guest *g;
+
+	(void)state;
+	agg_init(&cur);
+	agg_init(&base);
+	/* the earlier guest: 2 vcpus */
+	assert_int_equal(agg_segment(&base, 30, AGG_VCPU_ID(0), 0x380, false, 5), 0);
+	assert_int_equal(agg_segment(&base, 30, AGG_VCPU_ID(1), 0x480, false, 7), 0);
+	/* the maps now: the same counts plus 6 on vcpu 0 of the new guest */
+	assert_int_equal(agg_segment(&cur, 30, AGG_VCPU_ID(0), 0x380, false, 11), 0);
+	assert_int_equal(agg_segment(&cur, 30, AGG_VCPU_ID(1), 0x480, false, 7), 0);
+	g = &cur.guests[0];
+	agg_guest_sub(g, agg_find(&base, 30));
+	assert_int_equal(g->total.c.dsegi, 6);
+	assert_int_equal(g->total.c.isegi, 0);
+	assert_int_equal(g->nvcpus, 1);
+	assert_int_equal(agg_unit_vcpu_id(g->vcpus[0].tid), 0);
+	assert_int_equal(g->vcpus[0].c.dsegi, 6);
+	agg_free(&cur);
+	agg_free(&base);
+}
+
 static void test_per_vcpu_and_diff(void **state)
 {
 	struct agg prev, cur, d;
@@ -240,6 +269,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_events),
 		cmocka_unit_test(test_vcpu_id_units),
+		cmocka_unit_test(test_sub_drops_the_earlier_vcpus),
 		cmocka_unit_test(test_per_vcpu_and_diff),
 		cmocka_unit_test(test_tracker_exit_and_reuse),
 	};
