@@ -6,7 +6,10 @@
 
 #include "record/rd.h"
 
-#define RD_START_CAP	(1U << 20)
+/* Small enough that what a read copies in is still in cache when it is parsed. */
+#define RD_START_CAP	(128U << 10)
+/* A pipe: room for all a 1 MiB pipe holds, read in batches of at least RD_BATCH. */
+#define RD_PIPE_CAP	(1U << 20)
 #define RD_BATCH	(256U << 10)
 
 void rd_mem(struct rd *r, const void *buf, size_t len, uint64_t pos)
@@ -70,11 +73,11 @@ const uint8_t *rd_fill(struct rd *r, size_t n)
 		r->p = r->buf;
 		r->end = r->buf + have;
 	}
-	if (n > r->cap) {
+	if (n > r->cap || (r->batch && r->cap < RD_PIPE_CAP)) {
 		size_t cap = r->cap;
 		uint8_t *b;
 
-		while (cap < n)
+		while (cap < n || (r->batch && cap < RD_PIPE_CAP))
 			cap *= 2;
 		b = realloc(r->buf, cap);
 		if (!b) {
