@@ -55,18 +55,20 @@ static bool parse_num(const char *s, uint64_t *v)
 }
 
 /* strtol(s, end, 10), with the plain digits of every line done inline. */
-static long dec_long(char *s, char **end)
+static inline long dec_long(char *s, char **end)
 {
 	long v = 0;
 	char *p = s;
 
-	while (is_digit(*p) && p - s < 18)
+	while (is_digit(*p)) {
 		v = v * 10 + (*p++ - '0');
-	if (p > s && !is_digit(*p)) {
-		*end = p;
-		return v;
+		if (p - s == 18)
+			return strtol(s, end, 10);	/* it may overflow */
 	}
-	return strtol(s, end, 10);
+	if (p == s)
+		return strtol(s, end, 10);	/* spaces or a sign first */
+	*end = p;
+	return v;
 }
 
 /*
