@@ -30,7 +30,6 @@ struct rd {
 	bool file;
 	bool batch;			/* a pipe: read in large batches (see rd_fill) */
 	uint32_t pipe_size;		/* its capacity */
-	uint64_t last_read_ns;
 };
 
 /* Memory: buf[0..len), its first byte at input offset pos. */
