@@ -228,8 +228,11 @@ static int section(struct reader *r, uint64_t off, uint16_t want_id, const uint8
 		if (!*owned)
 			return -ENOMEM;
 		err = uncompress_to(r, p + 8, csize, *owned, usize, off);
-		if (err)
+		if (err) {
+			free(*owned);
+			*owned = NULL;
 			return err;
+		}
 		*data = *owned;
 		*size = usize;
 	}
