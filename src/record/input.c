@@ -88,7 +88,12 @@ int record_open(struct record_input *in, const char *path, char *err, size_t err
 		snprintf(err, errlen, "%s: out of memory", path);
 		return e;
 	}
-	in->rd.batch = S_ISFIFO(sb.st_mode);
+	if (S_ISFIFO(sb.st_mode)) {
+		int size = fcntl(in->fd, F_GETPIPE_SZ);
+
+		in->rd.batch = true;
+		in->rd.pipe_size = size > 0 ? (uint32_t)size : 64U << 10;
+	}
 	p = rd_peek(&in->rd, 16);
 	if (!p && in->rd.err) {
 		e = in->rd.err;

@@ -90,6 +90,8 @@ struct reader {
 	struct attr *attrs;
 	int nattrs;
 	struct key_index by_id;		/* sample id -> attr */
+	uint64_t last_id;		/* the last sample's id and its attr + 1 (0: none) */
+	uint32_t last_attr;
 	int id_pos;			/* where a sample's id is; -1: none (one attr) */
 	bool resolved;			/* attrs tied to their formats (at the first sample) */
 	const struct trace_sink *s;
@@ -309,12 +311,45 @@ static bool variable_offsets(const struct reader *r, const struct attr *a, const
 	return true;
 }
 
+/* The samples' loads with the byte order known at compile time: no test per field. */
+static inline uint32_t ld32(bool swap, const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return swap ? __builtin_bswap32(v) : v;
+}
+
+static inline uint64_t ld64(bool swap, const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	return swap ? __builtin_bswap64(v) : v;
+}
+
+/* The attr of a sample of several events, by its id; NULL if unknown. */
+static const struct attr *sample_attr(struct reader *r, uint64_t id)
+{
+	uint32_t i;
+
+	/* consecutive samples are often of one event: no hash then */
+	if (id == r->last_id && r->last_attr)
+		return &r->attrs[r->last_attr - 1];
+	if (!key_index_get(&r->by_id, id, &i))
+		return NULL;
+	r->last_id = id;
+	r->last_attr = i + 1;
+	return &r->attrs[i];
+}
+
 /* One PERF_RECORD_SAMPLE: b is its body, n bytes. */
-static int sample(struct reader *r, const uint8_t *b, uint32_t n)
+static __attribute__((always_inline)) inline int sample_in(struct reader *r, const uint8_t *b,
+							    uint32_t n, const bool swap)
 {
 	const struct attr *a;
 	struct trace_rec rec;
-	uint32_t raw_size, i;
+	uint32_t raw_size;
 	int off_raw;
 
 	if (!r->resolved) {
@@ -328,9 +363,8 @@ static int sample(struct reader *r, const uint8_t *b, uint32_t n)
 	}
 	a = &r->attrs[0];	/* attrs_resolve made sure there is one */
 	if (r->nattrs > 1) {
-		if ((uint32_t)r->id_pos + 8 > n || !key_index_get(&r->by_id, u64at(r, b + r->id_pos), &i))
+		if ((uint32_t)r->id_pos + 8 > n || !(a = sample_attr(r, ld64(swap, b + r->id_pos))))
 			return undecodable(r, NULL);
-		a = &r->attrs[i];
 	}
 	if (!a->dec) {
 		r->st->other_records++;
@@ -345,21 +379,26 @@ static int sample(struct reader *r, const uint8_t *b, uint32_t n)
 	if (a->fixed > n || (a->variable && !variable_offsets(r, a, b, n, &off_raw)) || off_raw < 0 ||
 	    (uint32_t)off_raw + 4 > n)
 		return undecodable(r, a->dec);
-	raw_size = u32at(r, b + off_raw);
-	if (raw_size > n - off_raw - 4 || !tp_decode(a->dec, b + off_raw + 4, raw_size, r->swap, &rec))
+	raw_size = ld32(swap, b + off_raw);
+	if (raw_size > n - off_raw - 4 || !tp_decode(a->dec, b + off_raw + 4, raw_size, swap, &rec))
 		return undecodable(r, a->dec);
 	rec.pid = rec.tid = rec.cpu = -1;
 	if (a->off_tid >= 0) {
-		rec.pid = (int32_t)u32at(r, b + a->off_tid);
-		rec.tid = (int32_t)u32at(r, b + a->off_tid + 4);
+		rec.pid = (int32_t)ld32(swap, b + a->off_tid);
+		rec.tid = (int32_t)ld32(swap, b + a->off_tid + 4);
 	}
-	rec.time_ns = a->off_time >= 0 ? u64at(r, b + a->off_time) : 0;
+	rec.time_ns = a->off_time >= 0 ? ld64(swap, b + a->off_time) : 0;
 	if (a->off_cpu >= 0)
-		rec.cpu = (int32_t)u32at(r, b + a->off_cpu);
+		rec.cpu = (int32_t)ld32(swap, b + a->off_cpu);
 	rec.comm = NULL;
 	rec.comm_is_process = false;
 	r->st->kvm_hv++;
 	return r->s->rec(r->s->ctx, &rec);
+}
+
+static int sample(struct reader *r, const uint8_t *b, uint32_t n)
+{
+	return r->swap ? sample_in(r, b, n, true) : sample_in(r, b, n, false);
 }
 
 static int decompress(struct reader *r, const uint8_t *src, size_t len);

@@ -6,8 +6,10 @@
 
 #include "record/rd.h"
 
-#define RD_START_CAP	(1U << 20)
-#define RD_BATCH	(256U << 10)
+/* Small enough that what a read copies in is still in cache when it is parsed. */
+#define RD_START_CAP	(128U << 10)
+/* A pipe: room for all a 1 MiB pipe holds. */
+#define RD_PIPE_CAP	(1U << 20)
 
 void rd_mem(struct rd *r, const void *buf, size_t len, uint64_t pos)
 {
@@ -70,11 +72,11 @@ const uint8_t *rd_fill(struct rd *r, size_t n)
 		r->p = r->buf;
 		r->end = r->buf + have;
 	}
-	if (n > r->cap) {
+	if (n > r->cap || (r->batch && r->cap < RD_PIPE_CAP)) {
 		size_t cap = r->cap;
 		uint8_t *b;
 
-		while (cap < n)
+		while (cap < n || (r->batch && cap < RD_PIPE_CAP))
 			cap *= 2;
 		b = realloc(r->buf, cap);
 		if (!b) {
@@ -95,11 +97,16 @@ const uint8_t *rd_fill(struct rd *r, size_t n)
 		got = !room ? 0 : r->file ? pread(r->fd, r->buf + have, room, r->foff) :
 			read(r->fd, r->buf + have, room);
 		/*
-		 * A pipe that gave little: let the writer fill it for a moment
-		 * rather than wake us for each of its writes (perf script writes
-		 * 4 KiB at a time; every wakeup costs it more than the write).
+		 * A pipe that gave less than a quarter of what it holds: let
+		 * the writer fill it for a moment rather than wake us for each
+		 * of its writes (perf script writes 4 KiB at a time; every
+		 * wakeup costs it more than the write). 1 ms: a 1 MiB pipe
+		 * takes 10 ms to fill at 100 MB/s, which leaves room for our
+		 * own wait for a CPU on a busy machine; longer naps, adapted
+		 * to the writer's rate, made perf script block on a full pipe
+		 * ten times as often (measured).
 		 */
-		if (r->batch && got > 0 && (size_t)got < RD_BATCH)
+		if (r->batch && got > 0 && (size_t)got < r->pipe_size / 4)
 			nanosleep(&(struct timespec){ 0, 1000000 }, NULL);
 
 		if (got < 0 && errno == EINTR)

@@ -29,6 +29,7 @@ struct rd {
 	uint64_t foff, left;		/* rd_file: next offset to read, bytes left */
 	bool file;
 	bool batch;			/* a pipe: read in large batches (see rd_fill) */
+	uint32_t pipe_size;		/* its capacity */
 };
 
 /* Memory: buf[0..len), its first byte at input offset pos. */

@@ -78,9 +78,14 @@ static inline const struct tp_decoder *tp_decoder_find(const struct tp_decoders 
 	return key_index_get(&t->by_id, id, &i) ? &t->d[i] : NULL;
 }
 
-/* A kvm_hv record's fields into r (kind and fields only); false if raw is too short. */
-static inline bool tp_decode(const struct tp_decoder *d, const uint8_t *raw, uint32_t size,
-			     bool swap, struct trace_rec *r)
+/*
+ * A kvm_hv record's fields into r (kind and fields only); false if raw is
+ * too short. Inlined, so that a caller passing a constant swap gets loads
+ * without a byte-order test each.
+ */
+static __attribute__((always_inline)) inline bool tp_decode(const struct tp_decoder *d,
+							    const uint8_t *raw, uint32_t size,
+							    bool swap, struct trace_rec *r)
 {
 #define TPF(role) rd_field(swap, raw + d->f[role].off, d->f[role].size, d->f[role].is_signed)
 #define TPF_OR(role, dflt) (d->f[role].size ? TPF(role) : (dflt))
