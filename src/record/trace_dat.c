@@ -491,7 +491,10 @@ static int read_buffer(struct reader *r, struct buffer *bf)
 		const struct cpu_range *c = &bf->cpus[i];
 
 		ci->cpu = c->cpu;
-		if (bf->compressed && c->size) {
+		if (!c->size) {
+			/* no pages: its offset was never checked, keep no pointer to it */
+			ci->next = ci->end = NULL;
+		} else if (bf->compressed) {
 			ci->zleft = rd32(r, r->buf + c->off);
 			ci->zoff = c->off + 4;
 			ci->next = ci->end = NULL;
