@@ -250,6 +250,15 @@ static void read_notes(struct replay *r, json_object *line)
 	}
 }
 
+static bool is_attached(json_object *line)
+{
+	json_object *kind;
+
+	return json_object_object_get_ex(line, "kind", &kind) &&
+	       json_object_is_type(kind, json_type_string) &&
+	       !strcmp(json_object_get_string(kind), "attached");
+}
+
 static int read_line(struct replay *r, struct line_ctx *c, json_object *line, bool *total)
 {
 	json_object *kind = get(line, "kind", json_type_string);
@@ -352,6 +361,11 @@ int replay_read(FILE *f, const char *name, struct replay **out, char *err, size_
 			json_object_put(line);
 			ret = bad(&c, line ? "not a JSON object" : json_tokener_error_desc(jerr));
 			break;
+		}
+		if (is_attached(line)) {
+			/* stat's readiness line: no counts */
+			json_object_put(line);
+			continue;
 		}
 		ret = read_line(r, &c, line, &is_total);
 		json_object_put(line);

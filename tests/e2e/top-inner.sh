@@ -7,7 +7,7 @@ fail=0
 kvmslb top -b -j -d 1 --sort name > /tmp/top.jsonl 2>/tmp/top.err &
 top_pid=$!
 # stat in 1 s intervals alongside: the intervals must add up to its total
-kvmslb stat -j 1 > /tmp/stat.jsonl 2>/tmp/stat.err &
+kvmslb stat -j 1 100000 > /tmp/stat.jsonl 2>/tmp/stat.err &
 stat_pid=$!
 # the readiness lines: both have their programs attached
 # wait_attached FILE: until kvmslb's readiness line (as in tests/e2e/lib.sh)
@@ -37,7 +37,7 @@ wait $top_pid
 rc=$?
 wait $stat_pid
 src=$?
-[ $src -eq 0 ] && echo "ok - kvmslb stat -j 1 exited 0 on SIGINT" || echo "not ok - kvmslb stat exited $src: $(cat /tmp/stat.err)"
+[ $src -eq 0 ] && echo "ok - kvmslb stat -j 1 100000 exited 0 on SIGINT" || echo "not ok - kvmslb stat exited $src: $(cat /tmp/stat.err)"
 [ $rc -eq 0 ] && echo "ok - kvmslb top -b -j exited 0 on SIGINT" || echo "not ok - kvmslb top exited $rc: $(cat /tmp/top.err)"
 echo "# top lines: $(wc -l < /tmp/top.jsonl)"
 cat /tmp/a.out /tmp/b.out /tmp/c.out | grep 'slbguest: total' | sed 's/^/# /'

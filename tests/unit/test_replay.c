@@ -33,8 +33,13 @@ static void write_file(const char *text)
 	fclose(f);
 }
 
-/* Two intervals, per vcpu (by vcpu id and by thread), then the total line. */
+/*
+ * stat's readiness line, two intervals, per vcpu (by vcpu id and by
+ * thread), then the total line.
+ */
 static const char rec[] =
+	"{\"kind\":\"attached\",\"source\":\"patched\",\"attribution\":\"event\","
+	"\"programs\":2}\n"
 	"{\"kind\":\"interval\",\"interval\":1,\"elapsed_s\":1.5,\"source\":\"patched\","
 	"\"unavailable\":[],\"health\":{\"events\":10,\"count_overflow\":1},\"guests\":["
 	"{\"pid\":42,\"name\":\"web\\u0007\\u00e9\",\"alive\":true,\"counters\":{\"hdsi\":3,"
