@@ -403,7 +403,8 @@ def run(t):
                 f'since start: HDSI {g["c"]["hdsi"]}  HISI {g["c"]["hisi"]}')
     tap(tot_line in s, f'80x24 drill-down: {tot_line}', s)
     if g['vcpus']:
-        ids = 'vcpu_id' in json.dumps(IVALS[-1])
+        # any interval: the last ones may have no vcpu rows at all
+        ids = any('vcpu_id' in json.dumps(iv) for iv in IVALS)
         tap(('per vcpu (KVM vcpu id)' if ids else 'per vcpu thread (these events carry no vcpu id)') in s,
             '80x24 drill-down: the per-vcpu table says what its units are', s)
         if PATCHED:
