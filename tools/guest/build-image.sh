@@ -39,19 +39,8 @@ bb=$("$ROOT/tools/host/fetch-busybox.sh") || die "busybox-static:ppc64el is not 
 key=$( { cat "$0" "$HERE/workload.c" "$HERE/init.sh" "$tree/package"
 	${CROSS}gcc --version | head -n1; sha256sum < "$bb"; } | sha256sum | cut -c1-12)
 dest=$CACHE/guest/linux-$key
-if [ -f "$dest/.complete" ]; then
-	say "cached: $dest"
-	echo "$dest"
-	exit 0
-fi
-mkdir -p "$CACHE/guest"
-exec 9>"$dest.lock"
-flock 9
-if [ -f "$dest/.complete" ]; then
-	say "cached: $dest"
-	echo "$dest"
-	exit 0
-fi
+. "$HERE/cache-lock.sh"
+cache_enter "$dest"
 work=$(mktemp -d "$dest.tmp.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 say "building from $(cat "$tree/package")"

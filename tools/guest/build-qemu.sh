@@ -17,6 +17,7 @@
 # of stdout is the tree's path (the directory holding root/).
 set -euo pipefail
 
+HERE=$(cd "$(dirname "$0")" && pwd)
 CACHE=${KVMSLB_CACHE:-$HOME/.cache/kvmslb}
 quiet=0
 case ${1:-} in
@@ -46,19 +47,8 @@ done
 
 key=$( { cat "$0"; echo "$datav"; } | sha256sum | cut -c1-12)
 dest=$CACHE/guest/qemu-$key
-if [ -f "$dest/.complete" ]; then
-	say "cached: $dest"
-	echo "$dest"
-	exit 0
-fi
-mkdir -p "$CACHE/guest"
-exec 9>"$dest.lock"
-flock 9
-if [ -f "$dest/.complete" ]; then
-	say "cached: $dest"
-	echo "$dest"
-	exit 0
-fi
+. "$HERE/cache-lock.sh"
+cache_enter "$dest"
 dpkg --print-foreign-architectures 2>/dev/null | grep -qx ppc64el ||
 	die "dpkg architecture ppc64el not enabled: run tools/install-deps.sh"
 
