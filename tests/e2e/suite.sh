@@ -8,6 +8,8 @@
 
 e2e_run() {
 	local machine=$1 kernel=$2 inner=$3 tmo=${4:-${KVMSLB_E2E_TIMEOUT:-600}}
+	# KVMSLB_E2E_PATCHED=VMLINUX: another patched kernel (e.g. the 6.12 series)
+	[ "$kernel" != patched ] || kernel=${KVMSLB_E2E_PATCHED:-patched}
 	local root=${KVMSLB_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 	local build=${KVMSLB_BUILD:-$root/build}
 	export KVMSLB_CACHE=${KVMSLB_CACHE:-$HOME/.cache/kvmslb}
