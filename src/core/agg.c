@@ -229,9 +229,9 @@ static struct agg_path *path_get(struct agg_unit *u, unsigned int trap, unsigned
 	while (i < u->npaths && (u->paths[i].trap < trap ||
 				 (u->paths[i].trap == trap && u->paths[i].outcome < outcome)))
 		i++;
-	/* room for the usual handful at once: a refresh adds thousands of units */
+	/* room doubles: few reallocs, and a unit with one path holds one */
 	if (u->npaths == u->cappaths) {
-		int cap = u->cappaths < 4 ? 6 : 2 * u->cappaths;
+		int cap = u->cappaths ? 2 * u->cappaths : 1;
 
 		p = realloc(u->paths, cap * sizeof(*p));
 		if (!p)
