@@ -176,18 +176,23 @@ guest_inject() {	# ID
 }
 
 KSTATS="dsegi_synth isegi_synth seg_synth_injected hfault_hdsi hfault_hisi hfault_retry hfault_reflect hfault_host hfault_mmio hfault_log_drops segment_log_drops slb_miss_inject"
+# kstat_fact ID NAME: the guest's KVM stats (debugfs) as one fact line
+kstat_fact() {
+	d=$(lg_vmdir "$2")
+	line="lkstat id=$1 dir=${d##*/}"
+	for s in $KSTATS; do
+		v=$(cat "$d/$s" 2>/dev/null) || v=absent
+		line="$line $s=$v"
+	done
+	fact "$line"
+}
+
 # After its shutdown (paused): KVM stats, console, end of QEMU.
 guest_end() {	# ID [SECONDS]
 	id=$1 n=$(gv "$1" NAME)
 	if lg_wait_paused "$n" "${2:-300}"; then
 		ok "$n: the guest stopped running, QEMU paused it ($(since)s)"
-		d=$(lg_vmdir "$n")
-		line="lkstat id=$id dir=${d##*/}"
-		for s in $KSTATS; do
-			v=$(cat "$d/$s" 2>/dev/null) || v=absent
-			line="$line $s=$v"
-		done
-		fact "$line"
+		kstat_fact "$id" "$n"
 	elif [ "$plan" = before-fix ] && kill -0 "$(gv "$id" PID)" 2>/dev/null; then
 		# A guest that hangs instead of panicking has failed too: freeze
 		# it, keep its console and stats.
@@ -195,13 +200,7 @@ guest_end() {	# ID [SECONDS]
 		sleep 1
 		diag "$n: still running after ${2}s: stopped (QEMU 'stop')"
 		fact "lhung id=$id"
-		d=$(lg_vmdir "$n")
-		line="lkstat id=$id dir=${d##*/}"
-		for s in $KSTATS; do
-			v=$(cat "$d/$s" 2>/dev/null) || v=absent
-			line="$line $s=$v"
-		done
-		fact "$line"
+		kstat_fact "$id" "$n"
 	else
 		bad "$n: the guest shut down (console tail: $(tail -n 3 /tmp/lg.$n.console 2>/dev/null | tr '\n' '|'))"
 	fi
