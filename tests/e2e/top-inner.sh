@@ -24,12 +24,25 @@ for f in top stat; do
 		echo "not ok - kvmslb $f printed no readiness line: $(cat /tmp/$f.err)"; exit 1
 	fi
 done
-slbguest -name guest=top-a --inject 6 --pace --loops 3 --quiet > /tmp/a.out &
+# The guests hold their VMs after their totals (--hold) until the readers
+# have run: on this 1-CPU host three busy guests can keep kvmslb off the CPU
+# until they exit, and a guest gone before kvmslb reads its /proc entry can
+# only be shown as "pid N" (kvmslb(8)). Names are what this suite checks.
+slbguest -name guest=top-a --hold --inject 6 --pace --loops 3 --quiet > /tmp/a.out 2>&1 &
 ga=$!
-slbguest -name guest=top-b --inject 0 --loops 2 --vcpus 2 --quiet > /tmp/b.out &
+slbguest -name guest=top-b --hold --inject 0 --loops 2 --vcpus 2 --quiet > /tmp/b.out 2>&1 &
 gb=$!
-slbguest -name guest=top-c --inject 4 --pace --code-pages 8 --data-pages 0 --loops 2 --quiet > /tmp/c.out &
+slbguest -name guest=top-c --hold --inject 4 --pace --code-pages 8 --data-pages 0 --loops 2 --quiet > /tmp/c.out 2>&1 &
 gc=$!
+for f in a b c; do
+	n=1200
+	while ! grep -q '^slbguest: total ' /tmp/$f.out; do
+		n=$((n - 1)); [ $n -gt 0 ] || break; sleep 0.1
+	done
+done
+# a refresh of each reader while all three are still alive
+sleep 2.5
+kill -USR1 $ga $gb $gc
 wait $ga $gb $gc
 sleep 2.5
 kill -INT $top_pid $stat_pid
