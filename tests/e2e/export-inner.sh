@@ -28,12 +28,27 @@ echo "==CAPS"
 grep -E '^(CapInh|CapPrm|CapEff|CapBnd|CapAmb|NoNewPrivs):' /proc/$exp/status
 odd=$(printf 'exp-\377\376"q\\')
 long=$(printf 'x%.0s' $(seq 126))$(printf '\303\251')tail
-slbguest -name guest=exp-a --inject 5 --pace --loops 2 --quiet > /tmp/a.out &
+# The guests hold their VMs after their totals (--hold) until export has
+# refreshed: on this 1-CPU host busy guests can keep kvmslb off the CPU until
+# they exit, and a guest gone before kvmslb reads /proc is only "pid N".
+# await_totals FILE...: until each guest printed its total line
+await_totals() {
+	for f in "$@"; do
+		n=1200
+		while ! grep -q '^slbguest: total ' "$f"; do
+			n=$((n - 1)); [ $n -gt 0 ] || break; sleep 0.1
+		done
+	done
+}
+slbguest -name guest=exp-a --hold --inject 5 --pace --loops 2 --quiet > /tmp/a.out 2>&1 &
 ga=$!
-slbguest -name "guest=$odd" --inject 3 --pace --code-pages 6 --data-pages 0 --loops 2 --quiet > /tmp/b.out &
+slbguest -name "guest=$odd" --hold --inject 3 --pace --code-pages 6 --data-pages 0 --loops 2 --quiet > /tmp/b.out 2>&1 &
 gb=$!
-slbguest -name "guest=$long" --inject 2 --pace --loops 1 --quiet > /tmp/c.out &
+slbguest -name "guest=$long" --hold --inject 2 --pace --loops 1 --quiet > /tmp/c.out 2>&1 &
 gc=$!
+await_totals /tmp/a.out /tmp/b.out /tmp/c.out
+sleep 2.5
+kill -USR1 $ga $gb $gc
 wait $ga $gb $gc
 sleep 2.5
 kill -INT $exp
@@ -73,7 +88,12 @@ rc=$?
 [ $rc -eq 1 ] && grep -q 'another kvmslb counts in them now' /tmp/twice.err &&
 	echo "ok - a second export on the same pinned maps: exit 1, $(head -n 1 /tmp/twice.err)" ||
 	echo "not ok - a second export beside the first: exit $rc, $(cat /tmp/twice.err)"
-slbguest -name guest=exp-d --inject 4 --pace --loops 1 --quiet > /tmp/d.out
+slbguest -name guest=exp-d --hold --inject 4 --pace --loops 1 --quiet > /tmp/d.out 2>&1 &
+gd=$!
+await_totals /tmp/d.out
+sleep 2.5
+kill -USR1 $gd
+wait $gd
 sleep 2.5
 kill -INT $exp2
 wait $exp2
