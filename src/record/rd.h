@@ -15,6 +15,10 @@
 
 /* The most a stream may be asked for at once (the buffer's ceiling). */
 #define RD_MAX_NEED	(4U << 20)
+/* rd_file: parts at least this long are read ahead by a second thread. */
+#define RD_AHEAD_MIN	(4U << 20)
+
+struct rd_ahead;
 
 struct rd {
 	const uint8_t *p, *end;		/* bytes available */
@@ -30,13 +34,19 @@ struct rd {
 	bool file;
 	bool batch;			/* a pipe: read in large batches (see rd_fill) */
 	uint32_t pipe_size;		/* its capacity */
+	struct rd_ahead *ahead;		/* rd_file: the read-ahead thread, or NULL */
 };
 
 /* Memory: buf[0..len), its first byte at input offset pos. */
 void rd_mem(struct rd *r, const void *buf, size_t len, uint64_t pos);
 /* A stream from fd; 0 or -ENOMEM. rd_free() releases it. */
 int rd_stream(struct rd *r, int fd);
-/* len bytes of file fd from offset off, read sequentially (pread); 0 or -ENOMEM. */
+/*
+ * len bytes of file fd from offset off, read sequentially (pread); 0 or
+ * -errno. From RD_AHEAD_MIN bytes on, a second thread reads the next
+ * chunk while the caller parses this one (the copy out of the page cache
+ * was a fifth of report's time); memory stays two chunks.
+ */
 int rd_file(struct rd *r, int fd, uint64_t off, uint64_t len);
 void rd_free(struct rd *r);
 
