@@ -226,4 +226,26 @@ script -qec "'$n' report -j -i '$work/big.data' >/dev/null" /dev/null >"$work/tt
 	bad "a progress line with -j"
 "$n" report -i "$work/big.data" 2>&1 >/dev/null | grep -q reading &&
 	bad "a progress line into a pipe" || ok "no progress line when stderr is a pipe"
+# --- the same file read ahead (a data section over RD_AHEAD_MIN) and through
+# perf script's text: two readers, one answer (names aside: the text has comms)
+perf script -F comm,pid,tid,cpu,time,event,trace -i "$work/big.data" 2>/dev/null |
+	"$n" report -j -i - >"$work/big.text.json" 2>/dev/null
+"$n" report -j -i "$work/big.data" >"$work/big.bin.json" 2>/dev/null
+if out=$(python3 - "$work/big.bin.json" "$work/big.text.json" <<'PY'
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+for d in (a, b):
+    for k in ('input', 'elapsed_s'):
+        d.pop(k, None)
+    for g in d['guests']:
+        g.pop('name', None)
+        g.pop('name_from', None)
+print(a['health']['events'])
+sys.exit(a != b or a['health']['events'] != 900000)
+PY
+); then
+	ok "a $(( $(stat -c %s "$work/big.data") >> 20 )) MB perf.data read ahead: $out events, every guest's counts and histograms as through perf script"
+else
+	bad "perf.data read ahead and through perf script differ: $out"
+fi
 exit $fail
