@@ -11,13 +11,13 @@
 #   100 000 guests / 50 000 guests, the same 100 000 events, nothing printed
 #                                              target <= 2x (linear; quadratic is 4x)
 # Not part of make check (timing depends on the machine's load).
-#   KVMSLB_BENCH_SAMPLES (default 3500000), KVMSLB_BENCH_RUNS (default 3),
+#   KVMSLB_BENCH_SAMPLES (default 3500000), KVMSLB_BENCH_RUNS (default 5),
 #   KVMSLB_BENCH_BIN (default $KVMSLB_BUILD/kvmslb: another build to compare)
 set -u
 root=${KVMSLB_ROOT:?}
 build=${KVMSLB_BUILD:?}
 want=${KVMSLB_BENCH_SAMPLES:-3500000}
-runs=${KVMSLB_BENCH_RUNS:-3}
+runs=${KVMSLB_BENCH_RUNS:-5}
 k=${KVMSLB_BENCH_BIN:-$build/kvmslb}
 [ -x "$k" ] || { echo "bench report: $k not built (make native)" >&2; exit 1; }
 command -v perf >/dev/null || { echo "bench report: perf not installed" >&2; exit 1; }
