@@ -98,7 +98,8 @@ for gv in "1000 0" "1000 8"; do
 	otot=$(awk -v a="$m" -v b="$ot" -v c="$or" 'BEGIN { if (b != "") printf "%.3f", a + b + c }')
 	printf '  %-12s %8s %9s %8s %8s   %9s %8s %8s  %s\n' "$1 x $2" "$m" "$t" "$r" "$tot" "${ot:--}" "${or:--}" \
 		"${otot:--}" "$(verdict "$tot" 10)"
-	echo "  # $1 x $2: $(val maps_keys "$maps") map keys on $(val ncpus "$maps") CPUs; the map reading is core/bpf_source.c's and agg.c's"
+	echo "  # $1 x $2: $(val maps_keys "$maps") map keys on $(val ncpus "$maps") CPUs; the map reading is core/bpf_source.c's and agg.c's;"
+	echo "  #   of it, copying the entries out of the kernel alone (batch lookups, the floor of hash maps): $(val maps_copy_ms "$maps") ms"
 done
 
 # ---- RSS serving -----------------------------------------------------------------------
