@@ -90,8 +90,11 @@ struct reader {
 	struct attr *attrs;
 	int nattrs;
 	struct key_index by_id;		/* sample id -> attr */
-	uint64_t last_id;		/* the last sample's id and its attr + 1 (0: none) */
-	uint32_t last_attr;
+	/* recent ids and their attr + 1 (0: none), by the id's low bits: samples of a few events interleave */
+	struct {
+		uint64_t id;
+		uint32_t attr;
+	} id_cache[16];
 	int id_pos;			/* where a sample's id is; -1: none (one attr) */
 	bool resolved;			/* attrs tied to their formats (at the first sample) */
 	const struct trace_sink *s;
@@ -333,13 +336,15 @@ static const struct attr *sample_attr(struct reader *r, uint64_t id)
 {
 	uint32_t i;
 
-	/* consecutive samples are often of one event: no hash then */
-	if (id == r->last_id && r->last_attr)
-		return &r->attrs[r->last_attr - 1];
+	/* ids of a few events on a few CPUs: no hash for them */
+	unsigned int c = id % 16;
+
+	if (id == r->id_cache[c].id && r->id_cache[c].attr)
+		return &r->attrs[r->id_cache[c].attr - 1];
 	if (!key_index_get(&r->by_id, id, &i))
 		return NULL;
-	r->last_id = id;
-	r->last_attr = i + 1;
+	r->id_cache[c].id = id;
+	r->id_cache[c].attr = i + 1;
 	return &r->attrs[i];
 }
 

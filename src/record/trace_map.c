@@ -359,8 +359,11 @@ static int feed(void *ctx, const struct trace_rec *r)
 	}
 	if (m->tgid && tgid != m->tgid)
 		return 0;
-	if (r->v2 && r->vm_pid > 0 && key_index_put(&m->v2_guests, tgid, 1))
-		return -ENOMEM;
+	if (r->v2 && r->vm_pid > 0 && tgid != m->v2_last) {
+		if (key_index_put(&m->v2_guests, tgid, 1))
+			return -ENOMEM;
+		m->v2_last = tgid;
+	}
 	/* by vcpu id where the event has one: threads are not vcpus on POWER8 */
 	unit = !m->per_vcpu ? 0 : r->has_vcpu ? AGG_VCPU_ID(r->vcpu_id) : (uint32_t)r->tid;
 	if (r->missing) {

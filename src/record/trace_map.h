@@ -72,8 +72,9 @@ struct trace_map {
 	struct key_index comm_idx;
 	struct rec_comm *comms;
 	uint32_t ncomms, comms_cap;
-	/* guests identified by a v2 vm_pid */
+	/* guests identified by a v2 vm_pid; the last one put there (0: none) */
 	struct key_index v2_guests;
+	uint32_t v2_last;
 };
 
 void trace_map_init(struct trace_map *m, struct agg *a);
