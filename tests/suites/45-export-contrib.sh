@@ -162,51 +162,32 @@ while time.monotonic() - t0 < 90:
     except OSError:
         pass
     time.sleep(0.5)
-# Every check, as (ok, description) pairs. Rates come from a 12 s window
-# of 1 s scrapes: a scrape that comes late (a loaded CI machine) moves a
-# rate by more than the 5% allowed for Prometheus's extrapolation, so a
-# failing round is said (as comments) and the checks run once more.
-def checks():
-    out = []
-    def tap(ok, desc):
-        out.append((bool(ok), desc))
-    # the variables: label_values(kvmslb_source_info, instance), label_values(kvmslb_fault_paths_total{...}, guest)
-    for v in dash['templating']['list']:
-        if v['type'] != 'query':
-            continue
-        q = v['query']['query']
-        metric = q[len('label_values('):q.rindex(',')].replace('$instance', '.*')
-        label = q[q.rindex(',') + 1:-1].strip()
-        got = sorted(api(f'label/{label}/values', **{'match[]': metric}))
-        want = [addr] if label == 'instance' else ['alpha', 'beta']
-        tap(got == want, f'variable ${v["name"]}: {q} gives {got}')
+# the variables: label_values(kvmslb_source_info, instance), label_values(kvmslb_fault_paths_total{...}, guest)
+for v in dash['templating']['list']:
+    if v['type'] != 'query':
+        continue
+    q = v['query']['query']
+    metric = q[len('label_values('):q.rindex(',')].replace('$instance', '.*')
+    label = q[q.rindex(',') + 1:-1].strip()
+    got = sorted(api(f'label/{label}/values', **{'match[]': metric}))
+    want = [addr] if label == 'instance' else ['alpha', 'beta']
+    tap(got == want, f'variable ${v["name"]}: {q} gives {got}')
 
-    for title, ref, expr, legend in targets:
-        want = expect.get((title, ref))
-        if want is None:
-            tap(False, f'panel "{title}" query {ref} has no expected value: {expr}')
-            continue
-        res = api('query', query=subst(expr))['result']
-        if want == 'heatmap':
-            got = {s['metric'].get('le'): s['value'][1] for s in res}
-            okay = all(le in got and close(got[le], w) for le, w in heatmap.items()) and len(got) == 32
-            tap(okay, f'panel "{title}" {ref}: 32 buckets, ' + ', '.join(f'le={le}: {got.get(le)}' for le in heatmap))
-            continue
-        got = {labels_of(legend, s['metric']): s['value'][1] for s in res}
-        okay = set(got) == set(want) and all(close(got[k], w) for k, w in want.items())
-        shown = ', '.join(f'{"/".join(k) or "all"}={v}' for k, v in sorted(got.items()))
-        tap(okay, f'panel "{title}" {ref}: {shown}' + ('' if okay else f' (want {want})'))
-    return out
-
-results = checks()
-if not all(ok for ok, _ in results):
-    for ok, desc in results:
-        if not ok:
-            print(f'# first round: not ok - {desc}')
-    time.sleep(3)
-    results = checks()
-for ok, desc in results:
-    tap(ok, desc)
+for title, ref, expr, legend in targets:
+    want = expect.get((title, ref))
+    if want is None:
+        tap(False, f'panel "{title}" query {ref} has no expected value: {expr}')
+        continue
+    res = api('query', query=subst(expr))['result']
+    if want == 'heatmap':
+        got = {s['metric'].get('le'): s['value'][1] for s in res}
+        okay = all(le in got and close(got[le], w) for le, w in heatmap.items()) and len(got) == 32
+        tap(okay, f'panel "{title}" {ref}: 32 buckets, ' + ', '.join(f'le={le}: {got.get(le)}' for le in heatmap))
+        continue
+    got = {labels_of(legend, s['metric']): s['value'][1] for s in res}
+    okay = set(got) == set(want) and all(close(got[k], w) for k, w in want.items())
+    shown = ', '.join(f'{"/".join(k) or "all"}={v}' for k, v in sorted(got.items()))
+    tap(okay, f'panel "{title}" {ref}: {shown}' + ('' if okay else f' (want {want})'))
 sys.exit(fail)
 PY
 [ $? -eq 0 ] || fail=1
