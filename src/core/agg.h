@@ -73,6 +73,8 @@ struct agg_guest {
 	int nvcpus;
 };
 
+#define AGG_NEAR 16
+
 /* What the source itself lost or could not attribute. */
 struct agg_health {
 	uint64_t events;		/* events handled */
@@ -88,10 +90,14 @@ struct agg {
 	struct agg_guest *guests;	/* sorted by tgid (but see agg_bulk_begin) */
 	int nguests;
 	struct agg_health health;
-	/* private: capacity, tgid -> position, the last guest updated */
+	/*
+	 * private: capacity, tgid -> position, and the positions of guests
+	 * updated recently by tgid % AGG_NEAR (events of a few guests
+	 * interleave; checked against the tgid there, never trusted)
+	 */
 	int cap;
 	bool bulk;
-	int last;
+	int near[AGG_NEAR];
 	struct key_index index;
 };
 
