@@ -95,16 +95,15 @@ void agg_bulk_end(struct agg *a)
 	key_index_clear(&a->index);
 	/* the index had room for them all: no allocation, no failure */
 	reindex(a, 0);
+	a->last = 0;
 }
 
 struct agg_guest *agg_find(const struct agg *a, uint32_t tgid)
 {
 	uint32_t i;
 
-	int near = a->near[tgid % AGG_NEAR];
-
-	if (near < a->nguests && a->guests[near].tgid == tgid)
-		return &a->guests[near];
+	if (a->nguests && a->last < a->nguests && a->guests[a->last].tgid == tgid)
+		return &a->guests[a->last];
 	return key_index_get(&a->index, tgid, &i) ? &a->guests[i] : NULL;
 }
 
@@ -114,7 +113,7 @@ static struct agg_guest *guest_get(struct agg *a, uint32_t tgid)
 	int i = a->nguests;
 
 	if (g) {
-		a->near[tgid % AGG_NEAR] = g - a->guests;
+		a->last = g - a->guests;
 		return g;
 	}
 	if (a->nguests == a->cap) {
@@ -153,7 +152,7 @@ static struct agg_guest *guest_get(struct agg *a, uint32_t tgid)
 		reindex(a, i);
 		return NULL;
 	}
-	a->near[tgid % AGG_NEAR] = i;
+	a->last = i;
 	return &g[i];
 }
 
@@ -529,4 +528,5 @@ void agg_remove(struct agg *a, uint32_t tgid)
 	key_index_del(&a->index, tgid);
 	/* the index has room: reindexing moved guests cannot fail */
 	reindex(a, i);
+	a->last = 0;
 }

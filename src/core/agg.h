@@ -73,8 +73,6 @@ struct agg_guest {
 	int nvcpus;
 };
 
-#define AGG_NEAR 16
-
 /* What the source itself lost or could not attribute. */
 struct agg_health {
 	uint64_t events;		/* events handled */
@@ -90,14 +88,10 @@ struct agg {
 	struct agg_guest *guests;	/* sorted by tgid (but see agg_bulk_begin) */
 	int nguests;
 	struct agg_health health;
-	/*
-	 * private: capacity, tgid -> position, and the positions of guests
-	 * updated recently by tgid % AGG_NEAR (events of a few guests
-	 * interleave; checked against the tgid there, never trusted)
-	 */
+	/* private: capacity, tgid -> position, the last guest updated */
 	int cap;
 	bool bulk;
-	int near[AGG_NEAR];
+	int last;
 	struct key_index index;
 };
 
