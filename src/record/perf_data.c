@@ -90,7 +90,10 @@ struct reader {
 	struct attr *attrs;
 	int nattrs;
 	struct key_index by_id;		/* sample id -> attr */
-	/* recent ids and their attr + 1 (0: none), by the id's low bits: samples of a few events interleave */
+	/*
+	 * recent ids and their attr + 1 (0: none), by the id's low bits:
+	 * samples of a few events interleave
+	 */
 	struct {
 		uint64_t id;
 		uint32_t attr;

@@ -173,10 +173,14 @@ static void ahead_start(struct rd *r)
 	uint8_t *b;
 	int err;
 
-	if (!a || !(a->spare = malloc(cap)))
+	if (!a)
+		return;
+	a->spare = malloc(cap);
+	if (!a->spare)
 		goto fail;
 	if (r->cap < cap) {
-		if (!(b = realloc(r->buf, cap)))
+		b = realloc(r->buf, cap);
+		if (!b)
 			goto fail;
 		r->buf = b;
 		r->p = r->end = b;
@@ -202,8 +206,7 @@ static void ahead_start(struct rd *r)
 	r->ahead = a;
 	return;
 fail:
-	if (a)
-		free(a->spare);
+	free(a->spare);
 	free(a);
 }
 
