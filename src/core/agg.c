@@ -107,15 +107,12 @@ struct agg_guest *agg_find(const struct agg *a, uint32_t tgid)
 	return key_index_get(&a->index, tgid, &i) ? &a->guests[i] : NULL;
 }
 
-static struct agg_guest *guest_get(struct agg *a, uint32_t tgid)
+/* A guest not in the agg yet: inserted at its place by tgid. */
+static __attribute__((noinline)) struct agg_guest *guest_insert(struct agg *a, uint32_t tgid)
 {
-	struct agg_guest *g = agg_find(a, tgid);
+	struct agg_guest *g;
 	int i = a->nguests;
 
-	if (g) {
-		a->last = g - a->guests;
-		return g;
-	}
 	if (a->nguests == a->cap) {
 		int cap = a->cap ? 2 * a->cap : 16;
 
@@ -156,6 +153,20 @@ static struct agg_guest *guest_get(struct agg *a, uint32_t tgid)
 	return &g[i];
 }
 
+/* Every event looks its guest up: inlined, the insertion kept apart. */
+static inline struct agg_guest *guest_get(struct agg *a, uint32_t tgid)
+{
+	uint32_t i;
+
+	if (a->last < a->nguests && a->guests[a->last].tgid == tgid)
+		return &a->guests[a->last];
+	if (key_index_get(&a->index, tgid, &i)) {
+		a->last = i;
+		return &a->guests[i];
+	}
+	return guest_insert(a, tgid);
+}
+
 /* vcpus sorted by tid: binary search; inserts move the (few) vcpus after. */
 static struct agg_unit *vcpu_get(struct agg_guest *g, uint32_t tid)
 {
@@ -188,7 +199,7 @@ static struct agg_unit *vcpu_get(struct agg_guest *g, uint32_t tid)
 }
 
 /* The guest's total and, with tid != 0, its vcpu unit: up to two units. */
-static int units(struct agg *a, uint32_t tgid, uint32_t tid, struct agg_unit *out[2])
+static inline int units(struct agg *a, uint32_t tgid, uint32_t tid, struct agg_unit *out[2])
 {
 	struct agg_guest *g = guest_get(a, tgid);
 
@@ -205,7 +216,7 @@ static int units(struct agg *a, uint32_t tgid, uint32_t tid, struct agg_unit *ou
 }
 
 /* Where path_at keeps (trap, outcome), or false for a pair it does not cache. */
-static bool path_slot(unsigned int trap, unsigned int outcome, int *t, int *o)
+static inline bool path_slot(unsigned int trap, unsigned int outcome, int *t, int *o)
 {
 	*t = trap == KVMSLB_TRAP_H_DATA_STORAGE ? 0 : trap == KVMSLB_TRAP_H_INST_STORAGE ? 1 :
 	     trap == KVMSLB_TRAP_PAGE_FAULT ? 2 : -1;
@@ -213,14 +224,14 @@ static bool path_slot(unsigned int trap, unsigned int outcome, int *t, int *o)
 	return *t >= 0 && *o >= 0;
 }
 
-static struct agg_path *path_get(struct agg_unit *u, unsigned int trap, unsigned int outcome)
+/* A path the unit has not taken yet, or one path_at does not cache. */
+static __attribute__((noinline)) struct agg_path *path_insert(struct agg_unit *u,
+							      unsigned int trap,
+							      unsigned int outcome)
 {
 	struct agg_path *p;
 	int i = 0, t, o;
 
-	/* the paths every event takes are a table lookup away */
-	if (path_slot(trap, outcome, &t, &o) && u->path_at[t][o])
-		return &u->paths[u->path_at[t][o] - 1];
 	for (i = 0; i < u->npaths; i++)
 		if (u->paths[i].trap == trap && u->paths[i].outcome == outcome)
 			return &u->paths[i];
@@ -251,6 +262,17 @@ static struct agg_path *path_get(struct agg_unit *u, unsigned int trap, unsigned
 		if (path_slot(u->paths[k].trap, u->paths[k].outcome, &t, &o))
 			u->path_at[t][o] = k + 1;
 	return &p[i];
+}
+
+/* The paths every event takes are a table lookup away: inlined. */
+static inline struct agg_path *path_get(struct agg_unit *u, unsigned int trap,
+					unsigned int outcome)
+{
+	int t, o;
+
+	if (path_slot(trap, outcome, &t, &o) && u->path_at[t][o])
+		return &u->paths[u->path_at[t][o] - 1];
+	return path_insert(u, trap, outcome);
 }
 
 static void counters_add(struct agg_counters *d, const struct agg_counters *s)
@@ -312,10 +334,9 @@ int agg_segment(struct agg *a, uint32_t tgid, uint32_t tid, unsigned int vector,
 	if ((err = units(a, tgid, tid, u)))
 		return err;
 	for (int i = 0; i < 2 && u[i]; i++) {
-		if (vector == KVMSLB_TRAP_DATA_SEGMENT)
-			u[i]->c.dsegi += n;
-		else
-			u[i]->c.isegi += n;
+		/* vectors come in no order: no branch on them */
+		u[i]->c.dsegi += vector == KVMSLB_TRAP_DATA_SEGMENT ? n : 0;
+		u[i]->c.isegi += vector == KVMSLB_TRAP_INST_SEGMENT ? n : 0;
 		u[i]->c.seg_injected += injected ? n : 0;
 	}
 	return 0;

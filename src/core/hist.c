@@ -3,13 +3,6 @@
 
 #include "core/hist.h"
 
-unsigned int hist_slot(uint64_t v)
-{
-	unsigned int s = v < 2 ? 0 : 63 - __builtin_clzll(v);
-
-	return s < HIST_SLOTS ? s : HIST_SLOTS - 1;
-}
-
 uint64_t hist_bucket_lo(unsigned int k)
 {
 	return k == 0 ? 0 : 1ULL << k;
@@ -23,17 +16,6 @@ uint64_t hist_bucket_hi(unsigned int k)
 bool hist_empty(const struct log2_hist *h)
 {
 	return h->count == 0;
-}
-
-void hist_add(struct log2_hist *h, uint64_t v)
-{
-	if (!h->count)
-		h->max_exact = true;
-	h->slots[hist_slot(v)]++;
-	h->count++;
-	h->sum_ns += v;
-	if (v > h->max_ns)
-		h->max_ns = v;
 }
 
 void hist_merge(struct log2_hist *dst, const struct log2_hist *src)

@@ -24,12 +24,30 @@ struct log2_hist {
 	bool max_exact;
 };
 
-unsigned int hist_slot(uint64_t v);
+/* The bucket of v. Inlined with hist_add: both run once per event. */
+static inline unsigned int hist_slot(uint64_t v)
+{
+	unsigned int s = v < 2 ? 0 : 63 - __builtin_clzll(v);
+
+	return s < HIST_SLOTS ? s : HIST_SLOTS - 1;
+}
+
 /* Inclusive lower and exclusive upper bound of bucket k; hi is UINT64_MAX for the last. */
 uint64_t hist_bucket_lo(unsigned int k);
 uint64_t hist_bucket_hi(unsigned int k);
 
-void hist_add(struct log2_hist *h, uint64_t v);
+/* One sample. Inlined: once per event in report. */
+static inline void hist_add(struct log2_hist *h, uint64_t v)
+{
+	if (!h->count)
+		h->max_exact = true;
+	h->slots[hist_slot(v)]++;
+	h->count++;
+	h->sum_ns += v;
+	if (v > h->max_ns)
+		h->max_ns = v;
+}
+
 void hist_merge(struct log2_hist *dst, const struct log2_hist *src);
 /*
  * dst = a - b, for cumulative snapshots (b taken before a). The max of an

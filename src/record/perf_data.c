@@ -334,21 +334,29 @@ static inline uint64_t ld64(bool swap, const uint8_t *p)
 	return swap ? __builtin_bswap64(v) : v;
 }
 
-/* The attr of a sample of several events, by its id; NULL if unknown. */
-static const struct attr *sample_attr(struct reader *r, uint64_t id)
+/* An id the cache does not hold: looked up and cached. NULL if unknown. */
+static __attribute__((noinline)) const struct attr *sample_attr_slow(struct reader *r,
+								     uint64_t id)
 {
+	unsigned int c = id % 16;
 	uint32_t i;
 
-	/* ids of a few events on a few CPUs: no hash for them */
-	unsigned int c = id % 16;
-
-	if (id == r->id_cache[c].id && r->id_cache[c].attr)
-		return &r->attrs[r->id_cache[c].attr - 1];
 	if (!key_index_get(&r->by_id, id, &i))
 		return NULL;
 	r->id_cache[c].id = id;
 	r->id_cache[c].attr = i + 1;
 	return &r->attrs[i];
+}
+
+/* The attr of a sample of several events, by its id; NULL if unknown. */
+static inline const struct attr *sample_attr(struct reader *r, uint64_t id)
+{
+	/* ids of a few events on a few CPUs: no hash for them */
+	unsigned int c = id % 16;
+
+	if (id == r->id_cache[c].id && r->id_cache[c].attr)
+		return &r->attrs[r->id_cache[c].attr - 1];
+	return sample_attr_slow(r, id);
 }
 
 /* One PERF_RECORD_SAMPLE: b is its body, n bytes. */

@@ -199,9 +199,17 @@ static void resolve(struct tp_decoder *d, struct tep_event *ev)
 		}
 	}
 	d->v2 = d->f[TPF_VM_PID].size != 0;
-	for (int role = 0; role < TPF_NR; role++)
+	d->fixed = d->kvm_hv;
+	for (int role = 0; role < TPF_NR; role++) {
 		if ((required >> role & 1) && !d->f[role].size)
 			d->missing = true;
+		if (d->f[role].size && d->f[role].size != tp_role_width[role])
+			d->fixed = false;
+		d->mask[role] = d->f[role].size ? UINT64_MAX : 0;
+	}
+	/* absent fields are loaded from offset 0: 8 bytes must be there */
+	if (d->need < 8)
+		d->fixed = false;
 	free(common);
 	free(own);
 }

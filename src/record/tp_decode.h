@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "core/index.h"
 #include "record/trace_rec.h"
@@ -43,8 +44,16 @@ struct tp_decoder {
 	bool kvm_hv;
 	uint8_t kind;			/* enum trace_kind, for kvm_hv events */
 	bool v2, missing;
+	/*
+	 * Every field the event has is as wide as its role's field in
+	 * kvmslb's and the stock kernel's events (tp_role_width): decoded
+	 * with one fixed-size load each, an absent field loaded from offset
+	 * 0 and masked to 0 (need >= 8 then), no branch per field.
+	 */
+	bool fixed;
 	uint32_t need;			/* bytes a record must hold for these fields */
 	struct tp_loc f[TPF_NR];
+	uint64_t mask[TPF_NR];		/* fixed: all ones, or 0 for an absent field */
 	char name[48];			/* "system:event", for messages */
 };
 
@@ -78,6 +87,29 @@ static inline const struct tp_decoder *tp_decoder_find(const struct tp_decoders 
 	return key_index_get(&t->by_id, id, &i) ? &t->d[i] : NULL;
 }
 
+/* The width of each role's field in the events kvmslb reads (bytes). */
+static const uint8_t tp_role_width[TPF_NR] = {
+	[TPF_PID] = 4, [TPF_VM_PID] = 4, [TPF_VCPU] = 4, [TPF_CODE] = 4, [TPF_OUTCOME] = 4,
+	[TPF_LATENCY] = 8, [TPF_INJECTED] = 1, [TPF_DROPPED] = 4, [TPF_DSEGI] = 8,
+	[TPF_ISEGI] = 8, [TPF_FAULT_NS] = 8,
+};
+
+static inline uint32_t tp_ld32(bool swap, const uint8_t *p)
+{
+	uint32_t x;
+
+	memcpy(&x, p, 4);
+	return swap ? __builtin_bswap32(x) : x;
+}
+
+static inline uint64_t tp_ld64(bool swap, const uint8_t *p)
+{
+	uint64_t x;
+
+	memcpy(&x, p, 8);
+	return swap ? __builtin_bswap64(x) : x;
+}
+
 /*
  * A kvm_hv record's fields into r (kind and fields only); false if raw is
  * too short. Inlined, so that a caller passing a constant swap gets loads
@@ -89,12 +121,27 @@ static __attribute__((always_inline)) inline bool tp_decode(const struct tp_deco
 {
 #define TPF(role) rd_field(swap, raw + d->f[role].off, d->f[role].size, d->f[role].is_signed)
 #define TPF_OR(role, dflt) (d->f[role].size ? TPF(role) : (dflt))
+#define TPF32(role) (tp_ld32(swap, raw + d->f[role].off) & (uint32_t)d->mask[role])
+#define TPF64(role) (tp_ld64(swap, raw + d->f[role].off) & d->mask[role])
 	if (size < d->need)
 		return false;
 	r->kind = d->kind;
 	r->v2 = d->v2;
 	r->missing = d->missing;
 	r->has_vcpu = d->f[TPF_VCPU].size;
+	if (d->fixed) {
+		r->vcpu_id = (int32_t)TPF32(TPF_VCPU);
+		r->vm_pid = (int32_t)TPF32(TPF_VM_PID);
+		r->code = TPF32(TPF_CODE);
+		r->outcome = TPF32(TPF_OUTCOME);
+		r->latency_ns = TPF64(TPF_LATENCY);
+		r->injected = (raw[d->f[TPF_INJECTED].off] & d->mask[TPF_INJECTED]) != 0;
+		r->dropped = TPF32(TPF_DROPPED);
+		r->dsegi = TPF64(TPF_DSEGI);
+		r->isegi = TPF64(TPF_ISEGI);
+		r->fault_ns = TPF64(TPF_FAULT_NS);
+		return true;
+	}
 	r->vcpu_id = (int32_t)TPF_OR(TPF_VCPU, 0);
 	r->vm_pid = (int32_t)TPF_OR(TPF_VM_PID, 0);
 	r->code = (uint32_t)TPF_OR(TPF_CODE, 0);
@@ -106,6 +153,8 @@ static __attribute__((always_inline)) inline bool tp_decode(const struct tp_deco
 	r->isegi = TPF_OR(TPF_ISEGI, 0);
 	r->fault_ns = TPF_OR(TPF_FAULT_NS, 0);
 	return true;
+#undef TPF64
+#undef TPF32
 #undef TPF_OR
 #undef TPF
 }

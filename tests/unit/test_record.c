@@ -2,7 +2,8 @@
 /*
  * The recorded-data side of report: the hash index, bulk loading of the
  * aggregation, v2 cumulative segment totals, guest names from comms, page
- * fault pairing across perf's rounds, --time-range parsing.
+ * fault pairing across perf's rounds, --time-range parsing, the decoding of
+ * kvm_hv records with fixed-width loads and with the general ones.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -16,6 +17,7 @@
 
 #include "core/agg.h"
 #include "core/index.h"
+#include "record/tp_decode.h"
 #include "record/trace_map.h"
 
 static void test_index(void **state)
@@ -212,6 +214,95 @@ static void test_time_range(void **state)
 	agg_free(&a);
 }
 
+/* kvm_hfault of series v2, with the outcome as wide as FIELD_OUTCOME says. */
+static const char *hfault_format(char *buf, size_t len, const char *outcome_field)
+{
+	snprintf(buf, len,
+		 "name: kvm_hfault\nID: 55\nformat:\n"
+		 "\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n"
+		 "\tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;\n"
+		 "\tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;\n"
+		 "\tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;\n\n"
+		 "\tfield:pid_t vm_pid;\toffset:8;\tsize:4;\tsigned:1;\n"
+		 "\tfield:int vcpu_id;\toffset:12;\tsize:4;\tsigned:1;\n"
+		 "\tfield:u64 fault_ns;\toffset:16;\tsize:8;\tsigned:0;\n"
+		 "\tfield:unsigned int trap;\toffset:24;\tsize:4;\tsigned:0;\n"
+		 "%s"
+		 "\tfield:u64 latency_ns;\toffset:32;\tsize:8;\tsigned:0;\n"
+		 "\tfield:bool injected;\toffset:40;\tsize:1;\tsigned:0;\n"
+		 "\tfield:u32 dropped;\toffset:44;\tsize:4;\tsigned:0;\n\n"
+		 "print fmt: \"x\"\n", outcome_field);
+	return buf;
+}
+
+static void decode_with(const char *outcome_field, bool want_fixed, bool swap)
+{
+	uint8_t raw[48];
+	char fmt[2048];
+	struct tp_decoders t;
+	struct trace_rec r;
+	const struct tp_decoder *d;
+	uint32_t u32;
+	uint64_t u64;
+
+	assert_int_equal(tp_decoders_init(&t), 0);
+	hfault_format(fmt, sizeof(fmt), outcome_field);
+	assert_int_equal(tp_decoders_parse(&t, "kvm_hv", fmt, strlen(fmt)), 0);
+	assert_int_equal(tp_decoders_build(&t), 0);
+	d = tp_decoder_find(&t, 55);
+	assert_non_null(d);
+	assert_int_equal(d->fixed, want_fixed);
+	assert_true(d->v2);
+	assert_false(d->missing);
+	/* every byte set, so that a field read too wide or at the wrong place shows */
+	memset(raw, 0xa5, sizeof(raw));
+#define PUT32(off, v) do { u32 = swap ? __builtin_bswap32(v) : (v); memcpy(raw + (off), &u32, 4); } while (0)
+#define PUT64(off, v) do { u64 = swap ? __builtin_bswap64(v) : (v); memcpy(raw + (off), &u64, 8); } while (0)
+	PUT32(8, 4242);				/* vm_pid */
+	PUT32(12, 0xfffffffeu);			/* vcpu_id -2: the sign is kept */
+	PUT64(16, 123456789012345ull);		/* fault_ns */
+	PUT32(24, 0xe20);			/* trap */
+	if (want_fixed)
+		PUT32(28, 3);			/* outcome, 4 bytes */
+	else
+		raw[28] = 3;			/* outcome, 1 byte: 29-31 stay 0xa5 */
+	PUT64(32, 987654321ull);		/* latency_ns */
+	raw[40] = 1;				/* injected */
+	PUT32(44, 77);				/* dropped */
+#undef PUT32
+#undef PUT64
+	memset(&r, 0xff, sizeof(r));
+	assert_true(tp_decode(d, raw, sizeof(raw), swap, &r));
+	assert_int_equal(r.kind, TREC_HFAULT);
+	assert_int_equal(r.vm_pid, 4242);
+	assert_int_equal(r.vcpu_id, -2);
+	assert_true(r.has_vcpu);
+	assert_int_equal(r.fault_ns, 123456789012345ull);
+	assert_int_equal(r.code, 0xe20);
+	assert_int_equal(r.outcome, 3);
+	assert_int_equal(r.latency_ns, 987654321ull);
+	assert_true(r.injected);
+	assert_int_equal(r.dropped, 77);
+	/* fields the event does not have are 0, whatever the bytes at offset 0 */
+	assert_int_equal(r.dsegi, 0);
+	assert_int_equal(r.isegi, 0);
+	/* too short for its fields: refused */
+	assert_false(tp_decode(d, raw, 47, swap, &r));
+	tp_decoders_free(&t);
+}
+
+/* Fixed-width loads where every field has its usual width, the general ones otherwise. */
+static void test_decode_widths(void **state)
+{
+	(void)state;
+	for (int swap = 0; swap < 2; swap++) {
+		decode_with("\tfield:unsigned int outcome;\toffset:28;\tsize:4;\tsigned:0;\n",
+			    true, swap);
+		decode_with("\tfield:unsigned char outcome;\toffset:28;\tsize:1;\tsigned:0;\n",
+			    false, swap);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -221,6 +312,7 @@ int main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_pf_rounds),
 		cmocka_unit_test(test_time_range),
+		cmocka_unit_test(test_decode_widths),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
