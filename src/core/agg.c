@@ -323,22 +323,34 @@ int agg_counters_add(struct agg *a, uint32_t tgid, uint32_t tid,
 	return 0;
 }
 
+static inline void segment_add(struct agg_unit *u, unsigned int vector, bool injected,
+			       uint64_t n)
+{
+	if (vector == KVMSLB_TRAP_DATA_SEGMENT)
+		u->c.dsegi += n;
+	else
+		u->c.isegi += n;
+	u->c.seg_injected += injected ? n : 0;
+}
+
 int agg_segment(struct agg *a, uint32_t tgid, uint32_t tid, unsigned int vector,
 		bool injected, uint64_t n)
 {
-	struct agg_unit *u[2];
-	int err;
+	struct agg_guest *g;
+	struct agg_unit *u;
 
 	if (vector != KVMSLB_TRAP_DATA_SEGMENT && vector != KVMSLB_TRAP_INST_SEGMENT)
 		return 0;
-	if ((err = units(a, tgid, tid, u)))
-		return err;
-	for (int i = 0; i < 2 && u[i]; i++) {
-		/* vectors come in no order: no branch on them */
-		u[i]->c.dsegi += vector == KVMSLB_TRAP_DATA_SEGMENT ? n : 0;
-		u[i]->c.isegi += vector == KVMSLB_TRAP_INST_SEGMENT ? n : 0;
-		u[i]->c.seg_injected += injected ? n : 0;
-	}
+	g = guest_get(a, tgid);
+	if (!g)
+		return -ENOMEM;
+	segment_add(&g->total, vector, injected, n);
+	if (!tid)
+		return 0;
+	u = vcpu_get(g, tid);
+	if (!u)
+		return -ENOMEM;
+	segment_add(u, vector, injected, n);
 	return 0;
 }
 
@@ -394,29 +406,39 @@ int agg_fault_hist(struct agg *a, uint32_t tgid, uint32_t tid, unsigned int trap
 	return 0;
 }
 
+/* One fault into one unit: agg_fault_hist with a one-sample histogram, without building one. */
+static inline int fault_add(struct agg_unit *u, unsigned int trap, unsigned int outcome,
+			    uint64_t latency_ns, bool injected, uint64_t dropped)
+{
+	struct agg_path *p = path_get(u, trap, outcome);
+	struct agg_counters *c = &u->c;
+
+	if (!p)
+		return -ENOMEM;
+	hist_add(&p->hist, latency_ns);
+	c->hdsi += trap == KVMSLB_TRAP_H_DATA_STORAGE;
+	c->hisi += trap == KVMSLB_TRAP_H_INST_STORAGE;
+	if (outcome < KVMSLB_OUTCOME_NR)
+		c->outcome[outcome]++;
+	c->fault_injected += injected;
+	c->dropped += dropped;
+	return 0;
+}
+
 int agg_fault(struct agg *a, uint32_t tgid, uint32_t tid, unsigned int trap,
 	      unsigned int outcome, uint64_t latency_ns, bool injected, uint64_t dropped)
 {
-	struct agg_unit *u[2];
-	int err = units(a, tgid, tid, u);
+	struct agg_guest *g = guest_get(a, tgid);
+	struct agg_unit *u;
 
-	if (err)
-		return err;
-	/* agg_fault_hist with a one-sample histogram, without building one */
-	for (int i = 0; i < 2 && u[i]; i++) {
-		struct agg_path *p = path_get(u[i], trap, outcome);
-		struct agg_counters *c = &u[i]->c;
-
-		if (!p)
-			return -ENOMEM;
-		hist_add(&p->hist, latency_ns);
-		c->hdsi += trap == KVMSLB_TRAP_H_DATA_STORAGE;
-		c->hisi += trap == KVMSLB_TRAP_H_INST_STORAGE;
-		if (outcome < KVMSLB_OUTCOME_NR)
-			c->outcome[outcome]++;
-		c->fault_injected += injected;
-		c->dropped += dropped;
-	}
+	/* once per event in report: the guest's total straight, its vcpu when asked */
+	if (!g || fault_add(&g->total, trap, outcome, latency_ns, injected, dropped))
+		return -ENOMEM;
+	if (!tid)
+		return 0;
+	u = vcpu_get(g, tid);
+	if (!u || fault_add(u, trap, outcome, latency_ns, injected, dropped))
+		return -ENOMEM;
 	return 0;
 }
 
