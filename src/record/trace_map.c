@@ -359,10 +359,14 @@ static int feed(void *ctx, const struct trace_rec *r)
 	}
 	if (m->tgid && tgid != m->tgid)
 		return 0;
-	if (r->v2 && r->vm_pid > 0 && tgid != m->v2_last) {
-		if (key_index_put(&m->v2_guests, tgid, 1))
-			return -ENOMEM;
-		m->v2_last = tgid;
+	if (r->v2 && r->vm_pid > 0) {
+		uint32_t *noted = &m->v2_noted[(tgid * 0x9e3779b1u) >> 28];
+
+		if (*noted != tgid) {
+			if (key_index_put(&m->v2_guests, tgid, 1))
+				return -ENOMEM;
+			*noted = tgid;
+		}
 	}
 	/* by vcpu id where the event has one: threads are not vcpus on POWER8 */
 	unit = !m->per_vcpu ? 0 : r->has_vcpu ? AGG_VCPU_ID(r->vcpu_id) : (uint32_t)r->tid;

@@ -72,9 +72,10 @@ struct trace_map {
 	struct key_index comm_idx;
 	struct rec_comm *comms;
 	uint32_t ncomms, comms_cap;
-	/* guests identified by a v2 vm_pid; the last one put there (0: none) */
+	/* guests identified by a v2 vm_pid */
 	struct key_index v2_guests;
-	uint32_t v2_last;
+	/* v2 guests noted lately (direct-mapped by tgid): guests' records interleave */
+	uint32_t v2_noted[16];
 };
 
 void trace_map_init(struct trace_map *m, struct agg *a);
