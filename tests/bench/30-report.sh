@@ -5,6 +5,8 @@
 # checked first with the real 'perf script' (its sample count must be the
 # one written). Medians of KVMSLB_BENCH_RUNS runs, the page cache warm:
 #   report / cat FILE > /dev/null              target <= 3x (goal 1.5x)
+#   the same on a series v2 recording (events that name their VM and carry
+#   cumulative counts; formats of tests/report/formats-v2)  target <= 3x
 #   perf script / report                       target >= 30x
 #   report's peak anonymous RSS                target <= 16 MB
 #   perf script | report -i -  /  perf script  target <= 1.1x
@@ -32,7 +34,16 @@ if [ "$got" != "$n" ]; then
 	echo "bench report: perf script reads $got samples of the $n written" >&2
 	exit 1
 fi
+f2=$work/kvm_hv-v2.data
+n2=$(python3 "$root/tests/report/mkbench.py" "$root/tests/report/formats-v2" "$f2" "$want") ||
+	{ echo "bench report: mkbench.py (v2) failed" >&2; exit 1; }
+got2=$(perf script -i "$f2" 2>/dev/null | grep -c ' kvm_hv:')
+if [ "$got2" != "$n2" ]; then
+	echo "bench report: perf script reads $got2 samples of the $n2 written (v2)" >&2
+	exit 1
+fi
 size_mb=$(( $(stat -c %s "$f") / 1000000 ))
+size2_mb=$(( $(stat -c %s "$f2") / 1000000 ))
 echo "file: $n samples (perf script reads $got), $size_mb MB; kvmslb: $k"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
@@ -49,17 +60,19 @@ median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR]=$1} END {print a[int((NR
 ps_alone() { perf script -i "$f" >/dev/null 2>&1; }
 ps_pipe() { perf script -i "$f" 2>/dev/null | "$k" report -i - >/dev/null 2>&1; }
 
-cat "$f" >/dev/null	# warm the page cache
+cat "$f" "$f2" >/dev/null	# warm the page cache
 declare -A t
 for r in $(seq "$runs"); do
 	t[cat]+="$(secs cat "$f") "
 	t[report]+="$(secs "$k" report -i "$f") "
+	t[cat2]+="$(secs cat "$f2") "
+	t[report2]+="$(secs "$k" report -i "$f2") "
 	t[perf]+="$(secs ps_alone) "
 	t[pipe]+="$(secs ps_pipe) "
-	echo "# after run $r: cat ${t[cat]}| report ${t[report]}| perf script ${t[perf]}| pipeline ${t[pipe]}"
+	echo "# after run $r: cat ${t[cat]}| report ${t[report]}| perf script ${t[perf]}| pipeline ${t[pipe]}| v2: cat ${t[cat2]}| report ${t[report2]}"
 done
 declare -A m
-for key in cat report perf pipe; do
+for key in cat report perf pipe cat2 report2; do
 	m[$key]=$(median <<<"${t[$key]}")
 done
 
@@ -115,6 +128,7 @@ line() {
 	printf '  %-30s %9s   (%s) %s\n' "$1" "$3" "$6" "$v"
 }
 r_cat=$(awk -v a="${m[report]}" -v b="${m[cat]}" 'BEGIN { printf "%.2f", a / b }')
+r_cat2=$(awk -v a="${m[report2]}" -v b="${m[cat2]}" 'BEGIN { printf "%.2f", a / b }')
 r_perf=$(awk -v a="${m[perf]}" -v b="${m[report]}" 'BEGIN { printf "%.1f", a / b }')
 r_pipe=$(awk -v a="${m[pipe]}" -v b="${m[perf]}" 'BEGIN { printf "%.2f", a / b }')
 anon_mb=$(awk -v a="$anon_kb" 'BEGIN { printf "%.1f", a / 1024 }')
@@ -123,7 +137,9 @@ echo "| file | cat | perf script | kvmslb report |"
 echo "|---|---|---|---|"
 echo "| $n samples, $size_mb MB | ${m[cat]} s | ${m[perf]} s | ${m[report]} s (${r_cat}x cat) |"
 echo "| perf script \| kvmslb report -i - | - | ${m[perf]} s | ${m[pipe]} s for the pipeline |"
+echo "| series v2: $n2 samples, $size2_mb MB | ${m[cat2]} s | - | ${m[report2]} s (${r_cat2}x cat) |"
 line "report / cat" "$r_cat" "${r_cat}x" '<=' 3 "target <= 3x, goal 1.5x"
+line "report / cat, series v2" "$r_cat2" "${r_cat2}x" '<=' 3 "target <= 3x"
 line "perf script / report" "$r_perf" "${r_perf}x" '>=' 30 "target >= 30x"
 line "report peak anonymous RSS" "$anon_mb" "$anon_mb MB" '<=' 16 "target <= 16 MB"
 line "pipeline / perf script" "$r_pipe" "${r_pipe}x" '<=' 1.1 "target <= 1.1x"

@@ -10,6 +10,11 @@ FINISHED_ROUND record, as perf record writes them. The COMM and LOST
 records stay once. Prints the number of samples written; the bench checks
 it against the real 'perf script' before timing anything.
 
+Formats of series v2 (a vm_pid field) give series v2 events: each names
+its VM and vcpu, carries its fault time and the vcpu's cumulative DSegI
+and ISegI counts, and every copy continues those counts where the one
+before it ended, as a longer recording would.
+
   mkbench.py FORMATS_DIR OUT.data SAMPLES [BASE]
 """
 import json
@@ -21,12 +26,25 @@ import sys
 import tempfile
 
 PERF_RECORD_SAMPLE, PERF_RECORD_FINISHED_ROUND = 9, 68
+# a sample's raw data: header, id, ip, pid/tid, time, cpu/res, period, raw size
+RAW_AT = 8 + 6 * 8 + 4
 
 
-def base_spec(fmt_dir, n):
+def v2_record(rec, e, seg_id):
+    """(event id, fault_ns, (vm_pid, vcpu_id) of a segment or None, dsegi, isegi)"""
+    ev, = struct.unpack_from(e + 'H', rec, RAW_AT)
+    vm, vcpu, fault_ns = struct.unpack_from(e + 'iiQ', rec, RAW_AT + 8)
+    if ev != seg_id:
+        return ev, fault_ns, None, 0, 0
+    d, i = struct.unpack_from(e + 'QQ', rec, RAW_AT + 64)
+    return ev, fault_ns, (vm, vcpu), d, i
+
+
+def base_spec(fmt_dir, n, v2):
     rnd = random.Random(20261201)
     guests = {4000 + 100 * i: 'qemu-vm%d' % i for i in range(8)}
     samples, t = [], 5_000_000_000
+    segs = {}
     for _ in range(n):
         pid = rnd.choice(list(guests))
         vcpu = rnd.randrange(4)
@@ -45,6 +63,15 @@ def base_spec(fmt_dir, n):
                                 'outcome': rnd.randrange(5),
                                 'latency_ns': rnd.randrange(200, 200_000), 'injected': 0,
                                 'dropped': 0}
+        if v2:
+            f = common['fields']
+            f.update({'vm_pid': pid, 'fault_ns': t - rnd.randrange(50, 5000),
+                      'srr0': 0x10000000 + rnd.randrange(1 << 16)})
+            if common['event'] == 'kvm_segment_synth':
+                d, i = segs.get((pid, vcpu), (0, 0))
+                d, i = (d + 1, i) if f['vector'] == 0x380 else (d, i + 1)
+                segs[(pid, vcpu)] = (d, i)
+                f['dsegi'], f['isegi'] = d, i
         samples.append(common)
     return {'endian': 'le', 'formats_dir': fmt_dir, 'samples': samples, 'lost': 0,
             'comms': [{'pid': p, 'comm': c} for p, c in guests.items()]}
@@ -53,20 +80,27 @@ def base_spec(fmt_dir, n):
 def main():
     fmt_dir, out, want = sys.argv[1], sys.argv[2], int(sys.argv[3])
     nbase = int(sys.argv[4]) if len(sys.argv) > 4 else 2000
+    seg_fmt = open(os.path.join(fmt_dir, 'kvm_segment_synth.format')).read()
+    v2 = 'vm_pid;' in seg_fmt
     here = os.path.dirname(os.path.abspath(__file__))
     with tempfile.TemporaryDirectory() as tmp:
         spec = os.path.join(tmp, 'spec.json')
         base = os.path.join(tmp, 'base.data')
-        json.dump(base_spec(fmt_dir, nbase), open(spec, 'w'))
+        json.dump(base_spec(fmt_dir, nbase, v2), open(spec, 'w'))
         subprocess.run([sys.executable, os.path.join(here, 'mkperfdata.py'), spec, base],
                        check=True)
         b = open(base, 'rb').read()
     e = '<'
+    seg_id = int(seg_fmt.split('ID: ')[1].split()[0])
+    if v2:
+        # the offsets this script patches: those of tests/report/formats-v2
+        assert 'fault_ns;\toffset:16;' in seg_fmt and 'dsegi;\toffset:64;' in seg_fmt and \
+            'isegi;\toffset:72;' in seg_fmt, 'unexpected v2 segment format'
     data_off, data_size = struct.unpack_from(e + 'QQ', b, 40)
     feat_off = data_off + data_size
     nfeat = bin(struct.unpack_from(e + 'Q', b, 72)[0]).count('1')
     # records: the once-only ones, and the samples with their time's offset
-    once, samples, times = b'', [], []
+    once, samples, times, v2_fields = b'', [], [], []
     off = data_off
     while off < feat_off:
         typ, _, size = struct.unpack_from(e + 'IHH', b, off)
@@ -74,10 +108,18 @@ def main():
         if typ == PERF_RECORD_SAMPLE:
             samples.append(rec)
             times.append(struct.unpack_from(e + 'Q', rec, 32)[0])   # id ip pid/tid time
+            if v2:
+                v2_fields.append(v2_record(rec, e, seg_id))
         else:
             once += rec
         off += size
     span = max(times) - min(times) + 1000
+    # each vcpu's cumulative counts at the end of a copy: the next one goes on from there
+    final = {}
+    for v in v2_fields:
+        if v[2] is not None:
+            d, i = final.get(v[2], (0, 0))
+            final[v[2]] = (max(d, v[3]), max(i, v[4]))
     block = bytearray(b''.join(samples))
     offsets, at = [], 0
     for rec in samples:
@@ -92,6 +134,12 @@ def main():
         for c in range(copies):
             for o, t in zip(offsets, times):
                 struct.pack_into(e + 'Q', block, o, t + c * span)
+            for o, v in zip(offsets, v2_fields):
+                raw = o - 32 + RAW_AT
+                struct.pack_into(e + 'Q', block, raw + 16, v[1] + c * span)
+                if v[2] is not None:
+                    d, i = final[v[2]]
+                    struct.pack_into(e + 'QQ', block, raw + 64, v[3] + c * d, v[4] + c * i)
             f.write(block)
             f.write(round_rec)
             size += len(block) + len(round_rec)
