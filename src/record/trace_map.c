@@ -360,7 +360,7 @@ static int feed(void *ctx, const struct trace_rec *r)
 	if (m->tgid && tgid != m->tgid)
 		return 0;
 	if (r->v2 && r->vm_pid > 0) {
-		uint32_t *noted = &m->v2_noted[(tgid * 0x9e3779b1u) >> 28];
+		uint32_t *noted = &m->v2_noted[(tgid * 0x9e3779b1u) >> 26];
 
 		if (*noted != tgid) {
 			if (key_index_put(&m->v2_guests, tgid, 1))

@@ -75,7 +75,7 @@ struct trace_map {
 	/* guests identified by a v2 vm_pid */
 	struct key_index v2_guests;
 	/* v2 guests noted lately (direct-mapped by tgid): guests' records interleave */
-	uint32_t v2_noted[16];
+	uint32_t v2_noted[64];
 };
 
 void trace_map_init(struct trace_map *m, struct agg *a);
