@@ -449,27 +449,30 @@ static int read_caches(int count_fd, int hist_fd, int ncpus, enum bpf_read_units
 	return err;
 }
 
-/* vcpu_seg: series v2 segment counts per vcpu (recovered ones are not events) */
+/*
+ * vcpu_seg: series v2 segment counts per vcpu (recovered ones are not
+ * events), both vectors in one update: a vcpu with none adds no unit.
+ */
 static int vcpu_seg_entry(struct agg *a, const void *k, const void *val,
 			  enum bpf_read_units units)
 {
-	static const unsigned int vector[2] = { KVMSLB_TRAP_DATA_SEGMENT, KVMSLB_TRAP_INST_SEGMENT };
 	const struct kvmslb_vcpu_key *key = k;
 	const struct kvmslb_vcpu_seg *v = val;
-	uint32_t unit = unit_of(AGG_VCPU_ID(key->vcpu_id), units);
-	int err = 0;
+	struct agg_counters c = { 0 };
+	uint64_t n[2];
 
-	for (int i = 0; i < 2 && !err; i++) {
-		uint64_t plain = v->n[i][KVMSLB_SEG_REAL] + v->n[i][KVMSLB_SEG_RECOVERED];
+	for (int i = 0; i < 2; i++) {
+		const __u64 *s = v->n[i];
 
-		a->health.events += v->n[i][KVMSLB_SEG_REAL] + v->n[i][KVMSLB_SEG_INJECTED];
-		if (plain)
-			err = agg_segment(a, key->vm, unit, vector[i], false, plain);
-		if (!err && v->n[i][KVMSLB_SEG_INJECTED])
-			err = agg_segment(a, key->vm, unit, vector[i], true,
-					  v->n[i][KVMSLB_SEG_INJECTED]);
+		n[i] = s[KVMSLB_SEG_REAL] + s[KVMSLB_SEG_RECOVERED] + s[KVMSLB_SEG_INJECTED];
+		a->health.events += s[KVMSLB_SEG_REAL] + s[KVMSLB_SEG_INJECTED];
+		c.seg_injected += s[KVMSLB_SEG_INJECTED];
 	}
-	return err;
+	if (!n[0] && !n[1])
+		return 0;
+	c.dsegi = n[0];
+	c.isegi = n[1];
+	return agg_counters_add(a, key->vm, unit_of(AGG_VCPU_ID(key->vcpu_id), units), &c);
 }
 
 static int read_stats(int fd, int ncpus, struct agg *a)
