@@ -431,6 +431,8 @@ int cmd_export(int argc, char **argv)
 	}
 	co = (struct collector_opts){ .source = a.source, .tgid = a.guest_pid,
 				      .per_vcpu = a.m.per_vcpu, .btf = kvmslb_g.btf,
+				      /* no per-vcpu latency in the exposition or the JSON lines */
+				      .vcpu_counts_only = true,
 				      .verbose = kvmslb_g.verbose, .pin_dir = a.pin_dir };
 	ret = collector_open(&r.col, &co, err, sizeof(err));
 	if (ret) {

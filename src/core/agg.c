@@ -573,3 +573,32 @@ void agg_remove(struct agg *a, uint32_t tgid)
 	reindex(a, i);
 	a->last = 0;
 }
+
+int agg_fault_hist_guest(struct agg *a, uint32_t tgid, uint32_t tid, unsigned int trap,
+			 unsigned int outcome, const struct log2_hist *h, uint64_t injected,
+			 uint64_t dropped)
+{
+	struct agg_counters c = { 0 };
+	struct agg_unit *u[2];
+	struct agg_path *p;
+	int err = units(a, tgid, tid, u);
+
+	if (err)
+		return err;
+	if (trap == KVMSLB_TRAP_H_DATA_STORAGE)
+		c.hdsi = h->count;
+	else if (trap == KVMSLB_TRAP_H_INST_STORAGE)
+		c.hisi = h->count;
+	if (outcome < KVMSLB_OUTCOME_NR)
+		c.outcome[outcome] = h->count;
+	c.fault_injected = injected;
+	c.dropped = dropped;
+	p = path_get(u[0], trap, outcome);
+	if (!p)
+		return -ENOMEM;
+	hist_merge(&p->hist, h);
+	counters_add(&u[0]->c, &c);
+	if (u[1])
+		counters_add(&u[1]->c, &c);
+	return 0;
+}

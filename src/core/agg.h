@@ -128,6 +128,14 @@ int agg_fault(struct agg *a, uint32_t tgid, uint32_t tid, unsigned int trap,
 int agg_fault_hist(struct agg *a, uint32_t tgid, uint32_t tid, unsigned int trap,
 		   unsigned int outcome, const struct log2_hist *h, uint64_t injected,
 		   uint64_t dropped);
+/*
+ * The same with the histogram kept on the guest only: the vcpu unit tid
+ * gets the counters (a reader that shows no per-vcpu latency, export,
+ * holds no per-vcpu histograms).
+ */
+int agg_fault_hist_guest(struct agg *a, uint32_t tgid, uint32_t tid, unsigned int trap,
+			 unsigned int outcome, const struct log2_hist *h, uint64_t injected,
+			 uint64_t dropped);
 /* Counters without latency (KVM stats). */
 int agg_counters_add(struct agg *a, uint32_t tgid, uint32_t tid,
 		     const struct agg_counters *c);

@@ -22,7 +22,7 @@ struct bpf_source {
 	struct bpf_object *obj;
 	struct bpf_map *counts, *hists, *count_cache, *hist_cache, *stats, *vcpu_seg;
 	struct bpf_map *events, *new_keys;
-	bool per_vcpu;
+	enum bpf_read_units units;
 	struct ring_buffer *rb;
 	struct bpf_source_info info;
 	bpf_event_fn on_event;
@@ -243,7 +243,8 @@ int bpf_source_open(const struct bpf_source_opts *o, struct bpf_source **out, ch
 	s->count_cache = bpf_object__find_map_by_name(s->obj, "count_cache");
 	s->hist_cache = bpf_object__find_map_by_name(s->obj, "hist_cache");
 	s->vcpu_seg = bpf_object__find_map_by_name(s->obj, "vcpu_seg");
-	s->per_vcpu = o->per_vcpu;
+	s->units = !o->per_vcpu ? BPF_READ_GUESTS :
+		   o->vcpu_counts_only ? BPF_READ_VCPU_COUNTS : BPF_READ_VCPUS;
 	s->new_keys = bpf_object__find_map_by_name(s->obj, "new_keys");
 	s->on_event = o->on_event;
 	s->on_new_guest = o->on_new_guest;
@@ -303,18 +304,18 @@ int bpf_source_read(struct bpf_source *s, struct agg *a)
 		.vcpu_seg = s->vcpu_seg ? bpf_map__fd(s->vcpu_seg) : -1,
 	};
 
-	return bpf_maps_read(&fds, s->per_vcpu, a);
+	return bpf_maps_read(&fds, s->units, a);
 }
 
 /* The unit a key's vcpu counts under: itself, or the guest (keys are per vcpu). */
-static uint32_t unit_of(uint32_t key_unit, bool per_vcpu)
+static uint32_t unit_of(uint32_t key_unit, enum bpf_read_units units)
 {
-	return per_vcpu ? key_unit : 0;
+	return units != BPF_READ_GUESTS ? key_unit : 0;
 }
 
-static int count_one(struct agg *a, uint64_t key, uint64_t n, bool per_vcpu)
+static int count_one(struct agg *a, uint64_t key, uint64_t n, enum bpf_read_units units)
 {
-	uint32_t sub = kvmslb_key_sub(key), unit = unit_of(kvmslb_key_unit(key), per_vcpu);
+	uint32_t sub = kvmslb_key_sub(key), unit = unit_of(kvmslb_key_unit(key), units);
 
 	a->health.events += n;
 	if (sub >> 2 == KVMSLB_CNT_SEGMENT)
@@ -325,9 +326,10 @@ static int count_one(struct agg *a, uint64_t key, uint64_t n, bool per_vcpu)
 }
 
 static int hist_one(struct agg *a, uint64_t key, const struct kvmslb_hist_val *v,
-		    bool per_vcpu)
+		    enum bpf_read_units units)
 {
-	uint32_t outcome = kvmslb_key_sub(key);
+	uint32_t outcome = kvmslb_key_sub(key), tgid = kvmslb_key_tgid(key);
+	uint32_t unit = unit_of(kvmslb_key_unit(key), units), trap = kvmslb_key_code(key);
 	struct log2_hist h;
 
 	memset(&h, 0, sizeof(h));
@@ -341,9 +343,12 @@ static int hist_one(struct agg *a, uint64_t key, const struct kvmslb_hist_val *v
 	h.max_ns = v->max_ns;
 	h.max_exact = true;
 	a->health.events += h.count;
-	return agg_fault_hist(a, kvmslb_key_tgid(key), unit_of(kvmslb_key_unit(key), per_vcpu),
-			      kvmslb_key_code(key), outcome == 0x7f ? KVMSLB_OUTCOME_NONE : outcome,
-			      &h, v->injected, v->dropped);
+	if (outcome == 0x7f)
+		outcome = KVMSLB_OUTCOME_NONE;
+	if (units == BPF_READ_VCPU_COUNTS)
+		return agg_fault_hist_guest(a, tgid, unit, trap, outcome, &h, v->injected,
+					    v->dropped);
+	return agg_fault_hist(a, tgid, unit, trap, outcome, &h, v->injected, v->dropped);
 }
 
 /*
@@ -351,12 +356,13 @@ static int hist_one(struct agg *a, uint64_t key, const struct kvmslb_hist_val *v
  * a refresh over 1000 guests x 8 vcpus reads about 50 000 keys); kernels
  * without batch operations on hash maps (before 5.6) one key at a time.
  */
-typedef int (*entry_fn)(struct agg *a, const void *key, const void *val, bool per_vcpu);
+typedef int (*entry_fn)(struct agg *a, const void *key, const void *val,
+			enum bpf_read_units units);
 
 /* entries per batch: about 128 kB of keys and values, reused */
 #define WALK_BATCH_BYTES (128 * 1024)
 
-static int walk_keys(int fd, size_t ksz, size_t vsz, entry_fn fn, bool per_vcpu,
+static int walk_keys(int fd, size_t ksz, size_t vsz, entry_fn fn, enum bpf_read_units units,
 		     struct agg *a)
 {
 	char key[16], next[16], *val = malloc(vsz);
@@ -368,13 +374,14 @@ static int walk_keys(int fd, size_t ksz, size_t vsz, entry_fn fn, bool per_vcpu,
 		prev = key;
 		if (bpf_map_lookup_elem(fd, key, val))
 			continue;	/* deleted meanwhile */
-		err = fn(a, key, val, per_vcpu);
+		err = fn(a, key, val, units);
 	}
 	free(val);
 	return err;
 }
 
-static int walk_map(int fd, size_t ksz, size_t vsz, entry_fn fn, bool per_vcpu, struct agg *a)
+static int walk_map(int fd, size_t ksz, size_t vsz, entry_fn fn, enum bpf_read_units units,
+		    struct agg *a)
 {
 	__u32 batch = WALK_BATCH_BYTES / (ksz + vsz);
 	char *keys = malloc(batch * ksz), *vals = malloc(batch * vsz);
@@ -394,12 +401,12 @@ static int walk_map(int fd, size_t ksz, size_t vsz, entry_fn fn, bool per_vcpu, 
 			if (first) {
 				free(keys);
 				free(vals);
-				return walk_keys(fd, ksz, vsz, fn, per_vcpu, a);
+				return walk_keys(fd, ksz, vsz, fn, units, a);
 			}
 			return -errno;
 		}
 		for (__u32 i = 0; i < n && !err; i++)
-			err = fn(a, keys + i * ksz, vals + i * vsz, per_vcpu);
+			err = fn(a, keys + i * ksz, vals + i * vsz, units);
 		first = false;
 	}
 	free(keys);
@@ -407,18 +414,21 @@ static int walk_map(int fd, size_t ksz, size_t vsz, entry_fn fn, bool per_vcpu, 
 	return err;
 }
 
-static int count_entry(struct agg *a, const void *key, const void *val, bool per_vcpu)
+static int count_entry(struct agg *a, const void *key, const void *val,
+		       enum bpf_read_units units)
 {
-	return count_one(a, *(const uint64_t *)key, *(const uint64_t *)val, per_vcpu);
+	return count_one(a, *(const uint64_t *)key, *(const uint64_t *)val, units);
 }
 
-static int hist_entry(struct agg *a, const void *key, const void *val, bool per_vcpu)
+static int hist_entry(struct agg *a, const void *key, const void *val,
+		      enum bpf_read_units units)
 {
-	return hist_one(a, *(const uint64_t *)key, val, per_vcpu);
+	return hist_one(a, *(const uint64_t *)key, val, units);
 }
 
 /* The per-CPU caches: every CPU's slots that a key holds. */
-static int read_caches(int count_fd, int hist_fd, int ncpus, bool per_vcpu, struct agg *a)
+static int read_caches(int count_fd, int hist_fd, int ncpus, enum bpf_read_units units,
+		       struct agg *a)
 {
 	struct kvmslb_count_slot *cs = calloc(ncpus, sizeof(*cs));
 	struct kvmslb_hist_slot *hs = calloc(ncpus, sizeof(*hs));
@@ -428,37 +438,41 @@ static int read_caches(int count_fd, int hist_fd, int ncpus, bool per_vcpu, stru
 		if (!bpf_map_lookup_elem(count_fd, &i, cs))
 			for (int c = 0; !err && c < ncpus; c++)
 				if (cs[c].key)
-					err = count_one(a, cs[c].key, cs[c].n, per_vcpu);
+					err = count_one(a, cs[c].key, cs[c].n, units);
 		if (!err && !bpf_map_lookup_elem(hist_fd, &i, hs))
 			for (int c = 0; !err && c < ncpus; c++)
 				if (hs[c].key)
-					err = hist_one(a, hs[c].key, &hs[c].v, per_vcpu);
+					err = hist_one(a, hs[c].key, &hs[c].v, units);
 	}
 	free(cs);
 	free(hs);
 	return err;
 }
 
-/* vcpu_seg: series v2 segment counts per vcpu (recovered ones are not events) */
-static int vcpu_seg_entry(struct agg *a, const void *k, const void *val, bool per_vcpu)
+/*
+ * vcpu_seg: series v2 segment counts per vcpu (recovered ones are not
+ * events), both vectors in one update: a vcpu with none adds no unit.
+ */
+static int vcpu_seg_entry(struct agg *a, const void *k, const void *val,
+			  enum bpf_read_units units)
 {
-	static const unsigned int vector[2] = { KVMSLB_TRAP_DATA_SEGMENT, KVMSLB_TRAP_INST_SEGMENT };
 	const struct kvmslb_vcpu_key *key = k;
 	const struct kvmslb_vcpu_seg *v = val;
-	uint32_t unit = unit_of(AGG_VCPU_ID(key->vcpu_id), per_vcpu);
-	int err = 0;
+	struct agg_counters c = { 0 };
+	uint64_t n[2];
 
-	for (int i = 0; i < 2 && !err; i++) {
-		uint64_t plain = v->n[i][KVMSLB_SEG_REAL] + v->n[i][KVMSLB_SEG_RECOVERED];
+	for (int i = 0; i < 2; i++) {
+		const __u64 *s = v->n[i];
 
-		a->health.events += v->n[i][KVMSLB_SEG_REAL] + v->n[i][KVMSLB_SEG_INJECTED];
-		if (plain)
-			err = agg_segment(a, key->vm, unit, vector[i], false, plain);
-		if (!err && v->n[i][KVMSLB_SEG_INJECTED])
-			err = agg_segment(a, key->vm, unit, vector[i], true,
-					  v->n[i][KVMSLB_SEG_INJECTED]);
+		n[i] = s[KVMSLB_SEG_REAL] + s[KVMSLB_SEG_RECOVERED] + s[KVMSLB_SEG_INJECTED];
+		a->health.events += s[KVMSLB_SEG_REAL] + s[KVMSLB_SEG_INJECTED];
+		c.seg_injected += s[KVMSLB_SEG_INJECTED];
 	}
-	return err;
+	if (!n[0] && !n[1])
+		return 0;
+	c.dsegi = n[0];
+	c.isegi = n[1];
+	return agg_counters_add(a, key->vm, unit_of(AGG_VCPU_ID(key->vcpu_id), units), &c);
 }
 
 static int read_stats(int fd, int ncpus, struct agg *a)
@@ -487,7 +501,7 @@ static int read_stats(int fd, int ncpus, struct agg *a)
 	return 0;
 }
 
-int bpf_maps_read(const struct bpf_map_fds *fds, bool per_vcpu, struct agg *a)
+int bpf_maps_read(const struct bpf_map_fds *fds, enum bpf_read_units units, struct agg *a)
 {
 	int ncpus = libbpf_num_possible_cpus();
 	int err;
@@ -495,16 +509,16 @@ int bpf_maps_read(const struct bpf_map_fds *fds, bool per_vcpu, struct agg *a)
 	if (ncpus <= 0)
 		return ncpus ? ncpus : -EINVAL;
 	a->health.events = 0;
-	err = read_caches(fds->count_cache, fds->hist_cache, ncpus, per_vcpu, a);
+	err = read_caches(fds->count_cache, fds->hist_cache, ncpus, units, a);
 	if (!err)
 		err = walk_map(fds->counts, sizeof(uint64_t), sizeof(uint64_t), count_entry,
-			       per_vcpu, a);
+			       units, a);
 	if (!err && fds->vcpu_seg >= 0)
 		err = walk_map(fds->vcpu_seg, sizeof(struct kvmslb_vcpu_key),
-			       sizeof(struct kvmslb_vcpu_seg), vcpu_seg_entry, per_vcpu, a);
+			       sizeof(struct kvmslb_vcpu_seg), vcpu_seg_entry, units, a);
 	if (!err)
 		err = walk_map(fds->hists, sizeof(uint64_t), sizeof(struct kvmslb_hist_val),
-			       hist_entry, per_vcpu, a);
+			       hist_entry, units, a);
 	if (!err)
 		err = read_stats(fds->stats, ncpus, a);
 	return err;

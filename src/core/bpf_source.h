@@ -28,6 +28,7 @@ struct bpf_source_opts {
 	const char *btf;		/* ATTR_BTF: a BTF file, NULL for the kernel's */
 	uint32_t tgid;			/* guest filter, 0 for all */
 	bool per_vcpu;
+	bool vcpu_counts_only;		/* per_vcpu: no per-vcpu histograms (export shows none) */
 	const char *tracefs;		/* for the stock source's field offsets */
 	bpf_event_fn on_event;		/* non-NULL: ring buffer of individual events */
 	bpf_new_guest_fn on_new_guest;	/* a guest's first event (may repeat) */
@@ -89,6 +90,17 @@ struct bpf_map_fds {
 	int count_cache, hist_cache;	/* the per-CPU caches in front of counts, hists */
 	int vcpu_seg;		/* -1: none (objects without the v2 programs) */
 };
-int bpf_maps_read(const struct bpf_map_fds *fds, bool per_vcpu, struct agg *a);
+/* What a read keeps below each guest. */
+enum bpf_read_units {
+	BPF_READ_GUESTS = 0,	/* nothing */
+	BPF_READ_VCPUS = 1,	/* each vcpu's counters and histograms (stat, top) */
+	/*
+	 * Each vcpu's counters, histograms per guest only: a third of the
+	 * work and of the memory at 8 vcpus a guest (export renders no
+	 * per-vcpu latency).
+	 */
+	BPF_READ_VCPU_COUNTS,
+};
+int bpf_maps_read(const struct bpf_map_fds *fds, enum bpf_read_units units, struct agg *a);
 
 #endif

@@ -27,6 +27,7 @@ int collector_open(struct collector *c, const struct collector_opts *o, char *er
 	struct bpf_source_opts bo = {
 		.tgid = o->tgid,
 		.per_vcpu = o->per_vcpu,
+		.vcpu_counts_only = o->vcpu_counts_only,
 		.on_event = o->on_event,
 		.on_new_guest = on_new_guest,
 		.ctx = o->ctx,

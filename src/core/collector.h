@@ -21,6 +21,7 @@ struct collector_opts {
 	int source;			/* enum data_source, or -1 for the first usable */
 	uint32_t tgid;			/* only this guest; 0: all */
 	bool per_vcpu;
+	bool vcpu_counts_only;		/* per_vcpu without per-vcpu histograms (export) */
 	const char *btf;		/* --btf FILE for the stock source; NULL: the kernel's */
 	bpf_event_fn on_event;		/* individual events (eBPF sources only) */
 	void *ctx;

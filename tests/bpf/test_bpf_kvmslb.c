@@ -318,7 +318,7 @@ static void seg_v1(struct kvmslb_bpf *s, uint64_t vector, uint64_t injected, int
 	assert_int_equal(bpft_run_n(s->progs.kvmslb_segment_synth_v1, a, 5, n), 0);
 }
 
-static void read_agg_pv(struct kvmslb_bpf *s, bool per_vcpu, struct agg *a)
+static void read_agg_pv(struct kvmslb_bpf *s, enum bpf_read_units units, struct agg *a)
 {
 	struct bpf_map_fds fds = {
 		.counts = bpf_map__fd(s->maps.counts),
@@ -330,12 +330,12 @@ static void read_agg_pv(struct kvmslb_bpf *s, bool per_vcpu, struct agg *a)
 	};
 
 	agg_init(a);
-	assert_int_equal(bpf_maps_read(&fds, per_vcpu, a), 0);
+	assert_int_equal(bpf_maps_read(&fds, units, a), 0);
 }
 
 static void read_agg(struct kvmslb_bpf *s, struct agg *a)
 {
-	read_agg_pv(s, reader_per_vcpu, a);
+	read_agg_pv(s, reader_per_vcpu ? BPF_READ_VCPUS : BPF_READ_GUESTS, a);
 }
 
 /* events handled, as the reader counts them */
@@ -956,14 +956,29 @@ static void test_map_sizes(void **state)
 	assert_int_equal(stat_get(s, KVMSLB_STAT_COUNT_OVERFLOW), 0);
 	assert_int_equal(stat_get(s, KVMSLB_STAT_HIST_OVERFLOW), 0);
 	assert_int_equal(stat_get(s, KVMSLB_STAT_VCPU_OVERFLOW), 0);
-	/* per guest, and with --per-vcpu per vcpu: all 1000 guests, all counted */
-	for (int pv = 0; pv < 2; pv++) {
+	/*
+	 * per guest, and with --per-vcpu per vcpu (export: counters only, the
+	 * histograms per guest): all 1000 guests, all counted
+	 */
+	for (int pv = BPF_READ_GUESTS; pv <= BPF_READ_VCPU_COUNTS; pv++) {
 		read_agg_pv(s, pv, &a);
 		assert_int_equal(a.nguests, 1000);
 		for (int i = 0; i < a.nguests; i++) {
-			assert_int_equal(a.guests[i].nvcpus, pv ? 8 : 0);
-			assert_int_equal(a.guests[i].total.c.dsegi, 8);
-			assert_int_equal(a.guests[i].total.c.hdsi, 8);
+			const struct agg_guest *g = &a.guests[i];
+
+			assert_int_equal(g->nvcpus, pv != BPF_READ_GUESTS ? 8 : 0);
+			assert_int_equal(g->total.c.dsegi, 8);
+			assert_int_equal(g->total.c.hdsi, 8);
+			assert_int_equal(g->total.npaths, 1);
+			assert_int_equal(g->total.paths[0].hist.count, 8);
+			assert_int_equal(g->total.paths[0].hist.slots[6], 8);	/* 100 ns */
+			for (int v = 0; v < g->nvcpus; v++) {
+				assert_int_equal(g->vcpus[v].tid, AGG_VCPU_ID(v));
+				assert_int_equal(g->vcpus[v].c.dsegi, 1);
+				assert_int_equal(g->vcpus[v].c.hdsi, 1);
+				assert_int_equal(g->vcpus[v].c.outcome[0], 1);
+				assert_int_equal(g->vcpus[v].npaths, pv == BPF_READ_VCPUS);
+			}
 		}
 		assert_int_equal(a.health.events, 16000);
 		agg_free(&a);

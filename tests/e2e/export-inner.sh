@@ -1,14 +1,14 @@
 #!/bin/sh
 # Inside an emulated powernv8 host with the patched kernel: kvmslb export
-# writes a node_exporter textfile and JSON lines while guests run, one of
-# them named with invalid UTF-8, quotes and a backslash, one with a name
-# over 127 bytes whose cut falls inside a character. It runs without any
+# writes a node_exporter textfile (per-vcpu series too) and JSON lines while
+# guests run, one of them named with invalid UTF-8, quotes and a backslash,
+# one with a name over 127 bytes whose cut falls inside a character. It runs without any
 # capability once attached; a full disk is reported as such. Its maps are
 # pinned: a second run goes on from the first one's counts while another
 # guest runs; a run beside it is refused; --no-pin starts from zero;
 # --cleanup unpins.
 grep -q ' /sys/fs/bpf bpf ' /proc/mounts || mount -t bpf bpf /sys/fs/bpf
-kvmslb export --textfile /tmp/kvmslb.prom --jsonl --pid-label --interval 1 \
+kvmslb export --textfile /tmp/kvmslb.prom --jsonl --pid-label --per-vcpu --interval 1 \
 	> /tmp/exp.jsonl 2>/tmp/exp.err &
 exp=$!
 # wait_attached FILE: until kvmslb's readiness line (as in tests/e2e/lib.sh)
@@ -79,7 +79,8 @@ umount /tmp/full
 
 # restart: the pinned maps are reused, another guest runs
 ls -R /sys/fs/bpf/kvmslb | tr '\n' ' ' | sed 's/^/# pinned: /'; echo
-kvmslb -v export --textfile /tmp/kvmslb2.prom --pid-label --interval 1 > /dev/null 2>/tmp/exp2.err &
+kvmslb -v export --textfile /tmp/kvmslb2.prom --pid-label --per-vcpu --interval 1 > /dev/null \
+	2>/tmp/exp2.err &
 exp2=$!
 i=0
 while [ ! -s /tmp/kvmslb2.prom ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done

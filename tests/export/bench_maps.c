@@ -5,7 +5,10 @@
  * userspace with what its programs would have counted), read into an agg
  * by core/bpf_source.c's reader, in CPU time of the reading thread.
  *
- *   bench_maps G V RUNS     prints maps_keys=, maps_read_ms= (median), ncpus=
+ *   bench_maps G V RUNS     prints maps_keys=, maps_read_ms= (median: as export
+ *                           reads, per-vcpu counters, histograms per guest),
+ *                           maps_read_vcpus_ms= (as stat and top read V > 0:
+ *                           per-vcpu histograms too), maps_copy_ms=, ncpus=
  *
  * It knows the maps' keys (include/kvmslb/maps.h): a change of their layout
  * changes fill_maps() below, nothing else. Needs root.
@@ -100,15 +103,36 @@ static int copy_map(int fd, size_t ksz, size_t vsz)
 	return r;
 }
 
+/* One read into an empty agg, in ms of CPU; -1 on failure. */
+static double read_once(const struct bpf_map_fds *fds, enum bpf_read_units mode,
+			unsigned int g, unsigned int v)
+{
+	struct agg a;
+	double t0, t;
+	int err;
+
+	agg_init(&a);
+	t0 = cpu_ms();
+	err = bpf_maps_read(fds, mode, &a);
+	t = cpu_ms() - t0;
+	if (err || a.nguests != (int)g || a.guests[0].nvcpus != (int)v) {
+		fprintf(stderr, "bench_export: read %d guests of %u: %s\n", a.nguests, g,
+			strerror(-err));
+		t = -1;
+	}
+	agg_free(&a);
+	return t;
+}
+
 /* The cost of reading the counts from the maps into an agg (core/bpf_source.c). */
 static int bench_maps(unsigned int g, unsigned int v, int runs)
 {
 	unsigned int units = g * (v ? v : 1);
 	double *t = calloc(runs, sizeof(double)), *tc = calloc(runs, sizeof(double));
+	double *tv = calloc(runs, sizeof(double));
 	struct kvmslb_bpf *skel = kvmslb_bpf__open();
 	struct bpf_program *prog;
 	struct bpf_map_fds fds;
-	struct agg a;
 	int err;
 
 	if (!skel) {
@@ -137,16 +161,10 @@ static int bench_maps(unsigned int g, unsigned int v, int runs)
 	for (int i = 0; i < runs; i++) {
 		double t0;
 
-		agg_init(&a);
-		t0 = cpu_ms();
-		err = bpf_maps_read(&fds, v != 0, &a);
-		t[i] = cpu_ms() - t0;
-		if (err || a.nguests != (int)g) {
-			fprintf(stderr, "bench_export: read %d guests of %u: %s\n", a.nguests, g,
-				strerror(-err));
+		t[i] = read_once(&fds, v ? BPF_READ_VCPU_COUNTS : BPF_READ_GUESTS, g, v);
+		tv[i] = read_once(&fds, v ? BPF_READ_VCPUS : BPF_READ_GUESTS, g, v);
+		if (t[i] < 0 || tv[i] < 0)
 			return 1;
-		}
-		agg_free(&a);
 		t0 = cpu_ms();
 		err = copy_map(fds.vcpu_seg, sizeof(struct kvmslb_vcpu_key),
 			       sizeof(struct kvmslb_vcpu_seg));
@@ -160,9 +178,12 @@ static int bench_maps(unsigned int g, unsigned int v, int runs)
 	}
 	qsort(t, runs, sizeof(*t), cmp_double);
 	qsort(tc, runs, sizeof(*tc), cmp_double);
-	printf("maps_keys=%u\nmaps_read_ms=%.3f\nmaps_copy_ms=%.3f\nncpus=%d\n",
-	       units * (1 + BENCH_NPATHS), t[runs / 2], tc[runs / 2], libbpf_num_possible_cpus());
+	qsort(tv, runs, sizeof(*tv), cmp_double);
+	printf("maps_keys=%u\nmaps_read_ms=%.3f\nmaps_read_vcpus_ms=%.3f\nmaps_copy_ms=%.3f\n"
+	       "ncpus=%d\n", units * (1 + BENCH_NPATHS), t[runs / 2], tv[runs / 2], tc[runs / 2],
+	       libbpf_num_possible_cpus());
 	free(tc);
+	free(tv);
 	kvmslb_bpf__destroy(skel);
 	return 0;
 }

@@ -195,6 +195,13 @@ for pid, (dsegi, isegi) in sorted(truth.items()):
         f = val('kvmslb_fault_paths_total', pid=p, trap=trap)
         tap(c == f, f'{n}: {trap} latency samples {c} == fault paths {f}')
     tap(val('kvmslb_log_dropped_total', pid=p) == 0, f'{n}: no log drops')
+    # --per-vcpu: the vcpus' counters add up to the guest's, exactly
+    vd = val('kvmslb_vcpu_segment_synthesized_total', pid=p, type='dsegi')
+    vi = val('kvmslb_vcpu_segment_synthesized_total', pid=p, type='isegi')
+    vf = [val('kvmslb_vcpu_fault_paths_total', pid=p, trap=t) for t in ('hdsi', 'hisi')]
+    gf = [val('kvmslb_fault_paths_total', pid=p, trap=t) for t in ('hdsi', 'hisi')]
+    tap((vd, vi) == (dsegi, isegi) and vf == gf,
+        f'{n}: per-vcpu DSegI {vd} ISegI {vi}, fault paths {vf} add up to the guest\'s {gf}')
 inf = sum(val('kvmslb_host_fault_latency_seconds_bucket', trap=t, le='+Inf') or 0 for t in ('hdsi', 'hisi'))
 tap(inf == paths_all > 0, f'host histogram +Inf {inf} == all fault paths {paths_all}')
 last = json.loads(log.split('==JSONL-LAST\n')[1].split('\n')[0])

@@ -264,6 +264,55 @@ static void test_tracker_exit_and_reuse(void **state)
 	}
 }
 
+/* A vcpu's histogram kept on its guest only (export): exact counters everywhere. */
+static void test_fault_hist_guest(void **state)
+{
+	struct log2_hist h = { .count = 5, .sum_ns = 900, .max_ns = 400, .max_exact = true };
+	const struct agg_guest *g;
+	struct agg a;
+
+	(void)state;
+	h.slots[7] = 3;
+	h.slots[8] = 2;
+	agg_init(&a);
+	for (uint32_t v = 0; v < 2; v++) {
+		assert_int_equal(agg_fault_hist_guest(&a, 30, AGG_VCPU_ID(v), 0xe20,
+						      KVMSLB_OUTCOME_SEGMENT, &h, 1, 2), 0);
+		assert_int_equal(agg_fault_hist_guest(&a, 30, AGG_VCPU_ID(v), 0xe00,
+						      KVMSLB_OUTCOME_RETRY, &h, 0, 0), 0);
+	}
+	/* no vcpu: the guest alone, as agg_fault_hist */
+	assert_int_equal(agg_fault_hist_guest(&a, 40, 0, 0xe00, KVMSLB_OUTCOME_HOST, &h, 0, 0), 0);
+	g = agg_find(&a, 30);
+	assert_int_equal(g->total.c.hisi, 10);
+	assert_int_equal(g->total.c.hdsi, 10);
+	assert_int_equal(g->total.c.outcome[KVMSLB_OUTCOME_SEGMENT], 10);
+	assert_int_equal(g->total.c.outcome[KVMSLB_OUTCOME_RETRY], 10);
+	assert_int_equal(g->total.c.fault_injected, 2);
+	assert_int_equal(g->total.c.dropped, 4);
+	assert_int_equal(g->total.npaths, 2);
+	assert_int_equal(g->total.paths[0].trap, 0xe00);	/* sorted by (trap, outcome) */
+	assert_int_equal(g->total.paths[1].hist.count, 10);
+	assert_int_equal(g->total.paths[1].hist.slots[7], 6);
+	assert_int_equal(g->total.paths[1].hist.sum_ns, 1800);
+	assert_int_equal(g->total.paths[1].hist.max_ns, 400);
+	assert_int_equal(g->nvcpus, 2);
+	for (int v = 0; v < 2; v++) {
+		assert_int_equal(g->vcpus[v].tid, AGG_VCPU_ID(v));
+		assert_int_equal(g->vcpus[v].c.hisi, 5);
+		assert_int_equal(g->vcpus[v].c.hdsi, 5);
+		assert_int_equal(g->vcpus[v].c.outcome[KVMSLB_OUTCOME_SEGMENT], 5);
+		assert_int_equal(g->vcpus[v].c.fault_injected, 1);
+		assert_int_equal(g->vcpus[v].c.dropped, 2);
+		assert_int_equal(g->vcpus[v].npaths, 0);
+	}
+	g = agg_find(&a, 40);
+	assert_int_equal(g->nvcpus, 0);
+	assert_int_equal(g->total.c.outcome[KVMSLB_OUTCOME_HOST], 5);
+	assert_int_equal(g->total.paths[0].hist.count, 5);
+	agg_free(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -271,6 +320,7 @@ int main(void)
 		cmocka_unit_test(test_vcpu_id_units),
 		cmocka_unit_test(test_sub_drops_the_earlier_vcpus),
 		cmocka_unit_test(test_per_vcpu_and_diff),
+		cmocka_unit_test(test_fault_hist_guest),
 		cmocka_unit_test(test_tracker_exit_and_reuse),
 	};
 
