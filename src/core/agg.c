@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/compiler.h"
 #include "core/agg.h"
 
 const char *agg_outcome_name(unsigned int outcome)
@@ -108,7 +109,7 @@ struct agg_guest *agg_find(const struct agg *a, uint32_t tgid)
 }
 
 /* A guest not in the agg yet: inserted at its place by tgid. */
-static __attribute__((noinline)) struct agg_guest *guest_insert(struct agg *a, uint32_t tgid)
+static noinline struct agg_guest *guest_insert(struct agg *a, uint32_t tgid)
 {
 	struct agg_guest *g;
 	int i = a->nguests;
@@ -225,9 +226,8 @@ static inline bool path_slot(unsigned int trap, unsigned int outcome, int *t, in
 }
 
 /* A path the unit has not taken yet, or one path_at does not cache. */
-static __attribute__((noinline)) struct agg_path *path_insert(struct agg_unit *u,
-							      unsigned int trap,
-							      unsigned int outcome)
+static noinline struct agg_path *path_insert(struct agg_unit *u, unsigned int trap,
+					     unsigned int outcome)
 {
 	struct agg_path *p;
 	int i = 0, t, o;

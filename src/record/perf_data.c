@@ -22,6 +22,7 @@
 
 #include <zstd.h>
 
+#include "core/compiler.h"
 #include "record/trace_rec.h"
 #include "record/tracing_data.h"
 
@@ -335,8 +336,7 @@ static inline uint64_t ld64(bool swap, const uint8_t *p)
 }
 
 /* An id the cache does not hold: looked up and cached. NULL if unknown. */
-static __attribute__((noinline)) const struct attr *sample_attr_slow(struct reader *r,
-								     uint64_t id)
+static noinline const struct attr *sample_attr_slow(struct reader *r, uint64_t id)
 {
 	unsigned int c = id % 16;
 	uint32_t i;
@@ -360,8 +360,8 @@ static inline const struct attr *sample_attr(struct reader *r, uint64_t id)
 }
 
 /* One PERF_RECORD_SAMPLE: b is its body, n bytes. */
-static __attribute__((always_inline)) inline int sample_in(struct reader *r, const uint8_t *b,
-							    uint32_t n, const bool swap)
+static __always_inline int sample_in(struct reader *r, const uint8_t *b, uint32_t n,
+				     const bool swap)
 {
 	const struct attr *a;
 	struct trace_rec rec;

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "core/compiler.h"
 #include "core/index.h"
 #include "record/trace_rec.h"
 
@@ -115,9 +116,8 @@ static inline uint64_t tp_ld64(bool swap, const uint8_t *p)
  * too short. Inlined, so that a caller passing a constant swap gets loads
  * without a byte-order test each.
  */
-static __attribute__((always_inline)) inline bool tp_decode(const struct tp_decoder *d,
-							    const uint8_t *raw, uint32_t size,
-							    bool swap, struct trace_rec *r)
+static __always_inline bool tp_decode(const struct tp_decoder *d, const uint8_t *raw,
+				      uint32_t size, bool swap, struct trace_rec *r)
 {
 #define TPF(role) rd_field(swap, raw + d->f[role].off, d->f[role].size, d->f[role].is_signed)
 #define TPF_OR(role, dflt) (d->f[role].size ? TPF(role) : (dflt))

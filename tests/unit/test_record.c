@@ -256,8 +256,14 @@ static void decode_with(const char *outcome_field, bool want_fixed, bool swap)
 	assert_false(d->missing);
 	/* every byte set, so that a field read too wide or at the wrong place shows */
 	memset(raw, 0xa5, sizeof(raw));
-#define PUT32(off, v) do { u32 = swap ? __builtin_bswap32(v) : (v); memcpy(raw + (off), &u32, 4); } while (0)
-#define PUT64(off, v) do { u64 = swap ? __builtin_bswap64(v) : (v); memcpy(raw + (off), &u64, 8); } while (0)
+#define PUT32(off, v) do {						\
+	u32 = swap ? __builtin_bswap32(v) : (v);			\
+	memcpy(raw + (off), &u32, 4);					\
+} while (0)
+#define PUT64(off, v) do {						\
+	u64 = swap ? __builtin_bswap64(v) : (v);			\
+	memcpy(raw + (off), &u64, 8);					\
+} while (0)
 	PUT32(8, 4242);				/* vm_pid */
 	PUT32(12, 0xfffffffeu);			/* vcpu_id -2: the sign is kept */
 	PUT64(16, 123456789012345ull);		/* fault_ns */
