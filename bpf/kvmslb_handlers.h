@@ -73,8 +73,34 @@ struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, KVMSLB_CACHE_SLOTS);
 	__type(key, __u32);
-	__type(value, struct kvmslb_hist_slot);
+	__type(value, struct kvmslb_hist_ref);
 } hist_cache SEC(".maps");
+
+/* Histograms in place, read by userspace through mmap (include/kvmslb/maps.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, KVMSLB_HIST_VALS_MAX);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct kvmslb_hist_slot);
+} hist_vals SEC(".maps");
+
+/* a key -> its slot of hist_vals; as many keys as slots */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, KVMSLB_HIST_VALS_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u64);
+	__type(value, __u32);
+} hist_idx SEC(".maps");
+
+/* [0]: the next free slot of hist_vals (past its end: all taken) */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} hist_alloc SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -287,36 +313,90 @@ static __always_inline void count_add(const struct kvmslb_who *w, __u8 kind, __u
 	*v += n;
 }
 
+/* A key in the hash map hists (every slot of hist_vals taken); NULL: full. */
+static __always_inline struct kvmslb_hist_val *hist_hashed(__u32 tgid, __u64 key)
+{
+	struct kvmslb_hist_val *v;
+
+	asm volatile("" : "+r"(key));
+	v = bpf_map_lookup_elem(&hists, &key);
+	if (!v) {
+		struct kvmslb_hist_val zero;
+
+		__builtin_memset(&zero, 0, sizeof(zero));
+		if (!bpf_map_update_elem(&hists, &key, &zero, BPF_NOEXIST))
+			note_new_key(tgid);
+		v = bpf_map_lookup_elem(&hists, &key);
+		if (!v)
+			stat_add(KVMSLB_STAT_HIST_OVERFLOW, 1);
+	}
+	return v;
+}
+
+/*
+ * The slot of hist_vals that holds key, taking the next free one for a new
+ * key; KVMSLB_HIST_IN_HASH when every slot is taken. One writer per key, so
+ * no other CPU takes a slot for the same key meanwhile; the atomic add keeps
+ * two new keys on two CPUs apart. The slot's key is written before the
+ * slot is published in hist_idx: userspace skips a slot whose key is 0.
+ */
+static __always_inline __u32 hist_slot_of(__u32 tgid, __u64 key)
+{
+	struct kvmslb_hist_slot *e;
+	__u32 *idx, zero = 0, idx32;
+	__u64 *next, slot;
+
+	asm volatile("" : "+r"(key));
+	idx = bpf_map_lookup_elem(&hist_idx, &key);
+	if (idx)
+		return *idx;
+	next = bpf_map_lookup_elem(&hist_alloc, &zero);
+	if (!next)
+		return KVMSLB_HIST_IN_HASH;
+	/*
+	 * 64 bits: once every slot is taken, each event of a key in the hash
+	 * map that misses the cache adds one more; never wraps to a taken slot.
+	 */
+	slot = __sync_fetch_and_add(next, 1);
+	if (slot >= KVMSLB_HIST_IN_HASH)
+		return KVMSLB_HIST_IN_HASH;
+	idx32 = slot;
+	e = bpf_map_lookup_elem(&hist_vals, &idx32);
+	if (!e)
+		return KVMSLB_HIST_IN_HASH;	/* past the end: the hash map */
+	e->key = key;
+	/* as many keys as slots: cannot be full; if it were, the slot still counts */
+	bpf_map_update_elem(&hist_idx, &key, &idx32, BPF_NOEXIST);
+	note_new_key(tgid);
+	return idx32;
+}
+
 static __always_inline void hist_add(const struct kvmslb_who *w, __u16 trap, __u8 outcome,
 				     __u64 lat_ns, bool injected, __u32 dropped)
 {
 	__u64 key = kvmslb_key(w->tgid, w->unit, trap, outcome);
-	struct kvmslb_hist_slot *e;
+	struct kvmslb_hist_slot *e = NULL;
+	struct kvmslb_hist_ref *ref;
 	struct kvmslb_hist_val *v;
-	bool taken;
 	__u32 slot;
+	bool taken;
 
-	e = cache_get(&hist_cache, key, &taken);
+	ref = cache_get(&hist_cache, key, &taken);
+	if (ref && !taken) {
+		slot = ref->slot;
+	} else {
+		slot = hist_slot_of(w->tgid, key);
+		if (ref)
+			ref->slot = slot;
+	}
+	if (slot != KVMSLB_HIST_IN_HASH)
+		e = bpf_map_lookup_elem(&hist_vals, &slot);
 	if (e) {
-		if (taken)
-			note_new_key(w->tgid);
 		v = &e->v;
 	} else {
-		/* the slot is another key's on this CPU: the hash map */
-		asm volatile("" : "+r"(key));
-		v = bpf_map_lookup_elem(&hists, &key);
-		if (!v) {
-			struct kvmslb_hist_val zero;
-
-			__builtin_memset(&zero, 0, sizeof(zero));
-			if (!bpf_map_update_elem(&hists, &key, &zero, BPF_NOEXIST))
-				note_new_key(w->tgid);
-			v = bpf_map_lookup_elem(&hists, &key);
-			if (!v) {
-				stat_add(KVMSLB_STAT_HIST_OVERFLOW, 1);
-				return;
-			}
-		}
+		v = hist_hashed(w->tgid, key);
+		if (!v)
+			return;
 	}
 	slot = kvmslb_slot(lat_ns);
 	/*

@@ -98,6 +98,8 @@ int bpf_pin_prepare(struct bpf_object *obj, const char *dir, const char *name,
 {
 	struct bpf_map *m;
 	bool replace = false;
+	char missing[64] = "";
+	int present = 0;
 	int ret;
 
 	memset(r, 0, sizeof(r[0]));
@@ -133,8 +135,16 @@ int bpf_pin_prepare(struct bpf_object *obj, const char *dir, const char *name,
 		if (!kept(m))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", r->dir, bpf_map__name(m));
-		if (access(path, F_OK))
+		if (access(path, F_OK)) {
+			/*
+			 * Maps work in sets (histogram slots, their index and
+			 * their allocator): a set missing one cannot go on.
+			 */
+			if (!missing[0])
+				snprintf(missing, sizeof(missing), "%s", bpf_map__name(m));
 			continue;
+		}
+		present++;
 		ret = matches(m, path, r->why, sizeof(r->why));
 		if (ret < 0) {
 			snprintf(err, errlen, "reading the map pinned at %s: %s", path, strerror(-ret));
@@ -144,6 +154,10 @@ int bpf_pin_prepare(struct bpf_object *obj, const char *dir, const char *name,
 			replace = true;
 			break;
 		}
+	}
+	if (!replace && present && missing[0]) {
+		snprintf(r->why, sizeof(r->why), "map %s is missing from the set", missing);
+		replace = true;
 	}
 	if (replace) {
 		ret = unpin_set(r->dir);

@@ -20,7 +20,9 @@ struct bpf_source {
 	struct kvmslb_bpf *skel;	/* one of the two objects */
 	struct kvmslb_btf_bpf *skel_btf;
 	struct bpf_object *obj;
-	struct bpf_map *counts, *hists, *count_cache, *hist_cache, *stats, *vcpu_seg;
+	struct bpf_map *counts, *hists, *count_cache, *stats, *vcpu_seg;
+	struct bpf_map *hist_vals, *hist_alloc;
+	struct hist_map hist_map;	/* hist_vals mapped, kept from refresh to refresh */
 	struct bpf_map *events, *new_keys;
 	enum bpf_read_units units;
 	struct ring_buffer *rb;
@@ -88,6 +90,15 @@ void bpf_map_sizes(struct bpf_map_sizes *s, enum data_source src, bool one_guest
 	 * or not; stock exits: 4 traps */
 	s->counts = at_least_1(vcpus * 4);
 	s->hists = at_least_1(vcpus * (patched ? 2 * KVMSLB_OUTCOME_NR : 1));
+	/*
+	 * In place, the paths vcpus take: a hash guest's vcpu takes 3 to 5 of
+	 * its 10 (retry, reflect and segment mostly), so 4 a vcpu on average
+	 * (16384 vcpus: 19 MB of kernel memory, allocated at load); keys past
+	 * that are counted as exactly in hists, read by copy.
+	 */
+	s->hist_vals = at_least_1(patched ? vcpus * 4 : vcpus);
+	if (s->hist_vals > s->hists)
+		s->hist_vals = s->hists;
 	s->vcpu_seg = at_least_1(patched ? vcpus : 0);
 	/* a direct-mapped array: a power of two, at most half full */
 	s->starts = 1;
@@ -168,6 +179,8 @@ static int size_maps(struct bpf_source *s, const struct bpf_source_opts *o)
 	static const struct { const char *map; size_t off; } tab[] = {
 		{ "counts", offsetof(struct bpf_map_sizes, counts) },
 		{ "hists", offsetof(struct bpf_map_sizes, hists) },
+		{ "hist_vals", offsetof(struct bpf_map_sizes, hist_vals) },
+		{ "hist_idx", offsetof(struct bpf_map_sizes, hist_vals) },
 		{ "vcpu_seg", offsetof(struct bpf_map_sizes, vcpu_seg) },
 		{ "starts", offsetof(struct bpf_map_sizes, starts) },
 	};
@@ -202,6 +215,7 @@ int bpf_source_open(const struct bpf_source_opts *o, struct bpf_source **out, ch
 	if (!s)
 		return -ENOMEM;
 	s->pin.lock_fd = -1;
+	hist_map_init(&s->hist_map);
 	libbpf_set_print(o->verbose ? libbpf_stderr : libbpf_quiet);
 	ret = open_object(s, o, err, errlen);
 	if (ret)
@@ -241,8 +255,9 @@ int bpf_source_open(const struct bpf_source_opts *o, struct bpf_source **out, ch
 	s->hists = bpf_object__find_map_by_name(s->obj, "hists");
 	s->stats = bpf_object__find_map_by_name(s->obj, "stats");
 	s->count_cache = bpf_object__find_map_by_name(s->obj, "count_cache");
-	s->hist_cache = bpf_object__find_map_by_name(s->obj, "hist_cache");
 	s->vcpu_seg = bpf_object__find_map_by_name(s->obj, "vcpu_seg");
+	s->hist_vals = bpf_object__find_map_by_name(s->obj, "hist_vals");
+	s->hist_alloc = bpf_object__find_map_by_name(s->obj, "hist_alloc");
 	s->units = !o->per_vcpu ? BPF_READ_GUESTS :
 		   o->vcpu_counts_only ? BPF_READ_VCPU_COUNTS : BPF_READ_VCPUS;
 	s->new_keys = bpf_object__find_map_by_name(s->obj, "new_keys");
@@ -281,6 +296,7 @@ void bpf_source_close(struct bpf_source *s)
 	if (!s)
 		return;
 	ring_buffer__free(s->rb);
+	hist_map_free(&s->hist_map);
 	kvmslb_bpf__destroy(s->skel);
 	kvmslb_btf_bpf__destroy(s->skel_btf);
 	if (s->pin.lock_fd >= 0)
@@ -299,9 +315,11 @@ int bpf_source_read(struct bpf_source *s, struct agg *a)
 		.counts = bpf_map__fd(s->counts),
 		.hists = bpf_map__fd(s->hists),
 		.count_cache = bpf_map__fd(s->count_cache),
-		.hist_cache = bpf_map__fd(s->hist_cache),
 		.stats = bpf_map__fd(s->stats),
 		.vcpu_seg = s->vcpu_seg ? bpf_map__fd(s->vcpu_seg) : -1,
+		.hist_vals = bpf_map__fd(s->hist_vals),
+		.hist_alloc = bpf_map__fd(s->hist_alloc),
+		.hist_map = &s->hist_map,
 	};
 
 	return bpf_maps_read(&fds, s->units, a);
@@ -426,26 +444,54 @@ static int hist_entry(struct agg *a, const void *key, const void *val,
 	return hist_one(a, *(const uint64_t *)key, val, units);
 }
 
-/* The per-CPU caches: every CPU's slots that a key holds. */
-static int read_caches(int count_fd, int hist_fd, int ncpus, enum bpf_read_units units,
-		       struct agg *a)
+/*
+ * The per-CPU count cache: every CPU's slots that a key holds (the
+ * histogram cache holds slots of hist_vals, not values).
+ */
+static int read_count_cache(int count_fd, int ncpus, enum bpf_read_units units,
+			    struct agg *a)
 {
 	struct kvmslb_count_slot *cs = calloc(ncpus, sizeof(*cs));
-	struct kvmslb_hist_slot *hs = calloc(ncpus, sizeof(*hs));
-	int err = cs && hs ? 0 : -ENOMEM;
+	int err = cs ? 0 : -ENOMEM;
 
-	for (uint32_t i = 0; !err && i < KVMSLB_CACHE_SLOTS; i++) {
+	for (uint32_t i = 0; !err && i < KVMSLB_CACHE_SLOTS; i++)
 		if (!bpf_map_lookup_elem(count_fd, &i, cs))
 			for (int c = 0; !err && c < ncpus; c++)
 				if (cs[c].key)
 					err = count_one(a, cs[c].key, cs[c].n, units);
-		if (!err && !bpf_map_lookup_elem(hist_fd, &i, hs))
-			for (int c = 0; !err && c < ncpus; c++)
-				if (hs[c].key)
-					err = hist_one(a, hs[c].key, &hs[c].v, units);
-	}
 	free(cs);
-	free(hs);
+	return err;
+}
+
+/*
+ * hist_vals, where it is: every slot taken. *spilled: keys went to the
+ * hash map hists since the array was full (read it too).
+ */
+static int read_hist_vals(const struct bpf_map_fds *fds, enum bpf_read_units units,
+			  struct agg *a, bool *spilled)
+{
+	const struct kvmslb_hist_slot *slots;
+	struct hist_map once, *m = fds->hist_map ? fds->hist_map : &once;
+	uint32_t zero = 0;
+	uint64_t next, n;
+	int err = 0;
+
+	if (bpf_map_lookup_elem(fds->hist_alloc, &zero, &next))
+		return -errno;
+	if (!fds->hist_map)
+		hist_map_init(&once);
+	n = next;
+	err = hist_map_slots(m, fds->hist_vals, &n, &slots);
+	*spilled = next > n;
+	for (uint64_t i = 0; !err && i < n; i++) {
+		/* taken, its key not written yet: nothing counted in it yet */
+		uint64_t key = __atomic_load_n(&slots[i].key, __ATOMIC_RELAXED);
+
+		if (key)
+			err = hist_one(a, key, &slots[i].v, units);
+	}
+	if (!fds->hist_map)
+		hist_map_free(&once);
 	return err;
 }
 
@@ -504,19 +550,22 @@ static int read_stats(int fd, int ncpus, struct agg *a)
 int bpf_maps_read(const struct bpf_map_fds *fds, enum bpf_read_units units, struct agg *a)
 {
 	int ncpus = libbpf_num_possible_cpus();
+	bool spilled = fds->hist_vals < 0;
 	int err;
 
 	if (ncpus <= 0)
 		return ncpus ? ncpus : -EINVAL;
 	a->health.events = 0;
-	err = read_caches(fds->count_cache, fds->hist_cache, ncpus, units, a);
+	err = read_count_cache(fds->count_cache, ncpus, units, a);
 	if (!err)
 		err = walk_map(fds->counts, sizeof(uint64_t), sizeof(uint64_t), count_entry,
 			       units, a);
 	if (!err && fds->vcpu_seg >= 0)
 		err = walk_map(fds->vcpu_seg, sizeof(struct kvmslb_vcpu_key),
 			       sizeof(struct kvmslb_vcpu_seg), vcpu_seg_entry, units, a);
-	if (!err)
+	if (!err && fds->hist_vals >= 0)
+		err = read_hist_vals(fds, units, a, &spilled);
+	if (!err && spilled)
 		err = walk_map(fds->hists, sizeof(uint64_t), sizeof(struct kvmslb_hist_val),
 			       hist_entry, units, a);
 	if (!err)

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "core/agg.h"
+#include "core/hist_map.h"
 #include "core/bpf_pin.h"
 #include "core/host_probe.h"
 #include "core/source.h"
@@ -50,6 +51,7 @@ struct bpf_map_sizes {
 	uint32_t vcpus;
 	uint32_t counts;	/* per vcpu: 2 vectors x 2 (patched v1), 4 traps (stock) */
 	uint32_t hists;		/* per vcpu: 2 traps x 5 outcomes (patched), 1 (stock) */
+	uint32_t hist_vals;	/* of them in place (hist_vals, hist_idx): the paths taken */
 	uint32_t vcpu_seg;	/* one per vcpu (patched v2: segment counts and state) */
 	uint32_t starts;	/* page faults in flight (stock): a power of two >= 2 x vcpus */
 };
@@ -87,8 +89,15 @@ const struct bpf_pin_result *bpf_source_pinned(const struct bpf_source *s);
 /* The map reader, on bare map fds (for tests of other BPF objects). */
 struct bpf_map_fds {
 	int counts, hists, stats;
-	int count_cache, hist_cache;	/* the per-CPU caches in front of counts, hists */
+	int count_cache;	/* the per-CPU cache in front of counts */
 	int vcpu_seg;		/* -1: none (objects without the v2 programs) */
+	/*
+	 * Histograms in place: the array and its allocator (-1: none, all in
+	 * hists), and the array's mapping kept from read to read (NULL: map
+	 * it for this read only).
+	 */
+	int hist_vals, hist_alloc;
+	struct hist_map *hist_map;
 };
 /* What a read keeps below each guest. */
 enum bpf_read_units {

@@ -20,6 +20,7 @@ static void json_line(FILE *out, const struct collector_ready *r, bool pretty)
 		json_key_u64(w, "vcpus", r->sizes->vcpus);
 		json_key_u64(w, "counts", r->sizes->counts);
 		json_key_u64(w, "hists", r->sizes->hists);
+		json_key_u64(w, "hist_vals", r->sizes->hist_vals);
 		json_key_u64(w, "vcpu_seg", r->sizes->vcpu_seg);
 		json_key_u64(w, "starts", r->sizes->starts);
 		json_obj_end(w);

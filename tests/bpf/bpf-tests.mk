@@ -13,7 +13,7 @@ BPFT_BENCH := $(patsubst tests/bpf/%.c,$(BPFT_DIR)/%,$(sort $(wildcard tests/bpf
 $(BPFT_DIR)/%.bpf.o: tests/bpf/%.bpf.c $(wildcard bpf/*.h) $(wildcard include/kvmslb/*.h)
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$(BPF_ARCH) \
+	$(Q)$(CLANG) -g -O2 -Wall -Werror -target bpf -mcpu=v3 -D__TARGET_ARCH_$(BPF_ARCH) \
 		-Iinclude -Ibpf -c $< -o $@.tmp
 	$(Q)$(LLVM_STRIP) -g $@.tmp -o $@ && rm -f $@.tmp
 

@@ -56,6 +56,7 @@ struct cfg {
 	bool per_vcpu;
 	bool ringbuf;
 	uint32_t counts_max, hists_max, vcpus_max, rb_bytes;
+	uint32_t hist_vals_max;		/* slots of histograms in place */
 };
 
 static uint32_t self(void)
@@ -89,6 +90,10 @@ static struct kvmslb_bpf *open_load(const struct cfg *c)
 		bpf_map__set_max_entries(s->maps.counts, c->counts_max);
 	if (c->hists_max)
 		bpf_map__set_max_entries(s->maps.hists, c->hists_max);
+	if (c->hist_vals_max) {
+		bpf_map__set_max_entries(s->maps.hist_vals, c->hist_vals_max);
+		bpf_map__set_max_entries(s->maps.hist_idx, c->hist_vals_max);
+	}
 	if (c->vcpus_max)
 		bpf_map__set_max_entries(s->maps.vcpu_seg, c->vcpus_max);
 	if (c->rb_bytes)
@@ -111,16 +116,38 @@ static uint64_t stat_get(struct kvmslb_bpf *s, uint32_t idx)
 }
 
 /*
- * Counts and histograms live in a per-CPU cache slot or, when another key
- * holds the slot, in the hash map: these read a key's total from both,
- * every CPU.
+ * Counts live in a per-CPU cache slot or, when another key holds the slot,
+ * in the hash map: these read a key's total from both, every CPU.
+ * Histograms live in a slot of hist_vals or, when every slot is taken, in
+ * the hash map (their cache holds slots, not values).
  */
 struct cached {
 	const struct bpf_map *cache, *map;
+	const struct bpf_map *vals, *alloc;	/* histograms in place; NULL: counts */
 };
 
-#define COUNTS(o) ((struct cached){ (o)->maps.count_cache, (o)->maps.counts })
-#define HISTS(o) ((struct cached){ (o)->maps.hist_cache, (o)->maps.hists })
+#define COUNTS(o) ((struct cached){ (o)->maps.count_cache, (o)->maps.counts, NULL, NULL })
+#define HISTS(o) ((struct cached){ (o)->maps.hist_cache, (o)->maps.hists, \
+				   (o)->maps.hist_vals, (o)->maps.hist_alloc })
+
+/* The slots of hist_vals taken; each read with bpf_map_lookup_elem (no mmap). */
+static uint32_t slots_taken(struct cached c)
+{
+	uint64_t next;
+	uint32_t zero = 0;
+
+	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(c.alloc), &zero, &next), 0);
+	return next < bpf_map__max_entries(c.vals) ? (uint32_t)next :
+						     bpf_map__max_entries(c.vals);
+}
+
+static struct kvmslb_hist_slot slot_at(struct cached c, uint32_t i)
+{
+	struct kvmslb_hist_slot e;
+
+	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(c.vals), &i, &e), 0);
+	return e;
+}
 
 static void *percpu_slots(const struct bpf_map *cache, uint32_t i, size_t size)
 {
@@ -176,16 +203,13 @@ static int hist_in(struct cached c, uint32_t tgid, uint32_t unit, uint16_t trap,
 	bool found = false;
 
 	memset(v, 0, sizeof(*v));
-	for (int way = 0; way < 2; way++) {
-		struct kvmslb_hist_slot *e = percpu_slots(c.cache, kvmslb_cache_slot(key) ^ way,
-							 sizeof(*e));
+	for (uint32_t i = 0, n = slots_taken(c); i < n; i++) {
+		struct kvmslb_hist_slot e = slot_at(c, i);
 
-		for (int i = 0; i < libbpf_num_possible_cpus(); i++)
-			if (e[i].key == key) {
-				hist_sum(v, &e[i].v);
-				found = true;
-			}
-		free(e);
+		if (e.key == key) {
+			hist_sum(v, &e.v);
+			found = true;
+		}
 	}
 	if (!bpf_map_lookup_elem(bpf_map__fd(c.map), &key, &h)) {
 		hist_sum(v, &h);
@@ -206,7 +230,14 @@ static int nkeys(struct cached c)
 	int n = 0;
 
 	assert_non_null(keys);
-	for (uint32_t i = 0; i < KVMSLB_CACHE_SLOTS; i++) {
+	/* histograms in place: distinct keys by construction (one slot each) */
+	for (uint32_t i = 0, n_in = c.vals ? slots_taken(c) : 0; i < n_in && n < MAX; i++) {
+		uint64_t k = slot_at(c, i).key;
+
+		if (k)
+			keys[n++] = k;
+	}
+	for (uint32_t i = 0; !c.vals && i < KVMSLB_CACHE_SLOTS; i++) {
 		char *e = percpu_slots(c.cache, i, stride);
 
 		for (int cpu = 0; cpu < libbpf_num_possible_cpus(); cpu++) {
@@ -324,9 +355,10 @@ static void read_agg_pv(struct kvmslb_bpf *s, enum bpf_read_units units, struct 
 		.counts = bpf_map__fd(s->maps.counts),
 		.hists = bpf_map__fd(s->maps.hists),
 		.count_cache = bpf_map__fd(s->maps.count_cache),
-		.hist_cache = bpf_map__fd(s->maps.hist_cache),
 		.stats = bpf_map__fd(s->maps.stats),
 		.vcpu_seg = bpf_map__fd(s->maps.vcpu_seg),
+		.hist_vals = bpf_map__fd(s->maps.hist_vals),
+		.hist_alloc = bpf_map__fd(s->maps.hist_alloc),
 	};
 
 	agg_init(a);
@@ -785,7 +817,7 @@ static void test_v1_segment_counts(void **state)
 
 static void test_map_full_overflow(void **state)
 {
-	struct cfg c = { .counts_max = 2, .hists_max = 1 };
+	struct cfg c = { .counts_max = 2, .hists_max = 1, .hist_vals_max = 1 };
 	struct kvmslb_bpf *s = open_load(&c);
 
 	(void)state;
@@ -802,20 +834,38 @@ static void test_map_full_overflow(void **state)
 	assert_int_equal(count_get(s, self(), me(), KVMSLB_CNT_SEGMENT, 0x380, 0), 3);
 	assert_int_equal(stat_get(s, KVMSLB_STAT_COUNT_OVERFLOW), 3);
 
+	/* histograms: one in place, one in the hash map, the third lost and counted */
 	hfault_v1(s, KVMSLB_TRAP_H_DATA_STORAGE, KVMSLB_OUTCOME_RETRY, 100, 0, 0);
 	hfault_v1(s, KVMSLB_TRAP_H_DATA_STORAGE, KVMSLB_OUTCOME_MMIO, 100, 0, 0);
 	hfault_v1(s, KVMSLB_TRAP_H_INST_STORAGE, KVMSLB_OUTCOME_RETRY, 100, 0, 0);
-	assert_int_equal(nkeys(HISTS(s)), 1);
+	hfault_v1(s, KVMSLB_TRAP_H_INST_STORAGE, KVMSLB_OUTCOME_RETRY, 100, 0, 0);
+	hfault_v1(s, KVMSLB_TRAP_H_DATA_STORAGE, KVMSLB_OUTCOME_MMIO, 200, 0, 0);
+	assert_int_equal(nkeys(HISTS(s)), 2);
+	assert_int_equal(slots_taken(HISTS(s)), 1);
+	assert_int_equal(bpft_map_keys(s->maps.hists), 1);
 	assert_int_equal(stat_get(s, KVMSLB_STAT_HIST_OVERFLOW), 2);
+	{
+		struct kvmslb_hist_val v;
+		uint64_t n;
+
+		assert_int_equal(hist_in(HISTS(s), self(), me(), KVMSLB_TRAP_H_DATA_STORAGE,
+					 KVMSLB_OUTCOME_RETRY, &v, &n), 0);
+		assert_int_equal(n, 1);
+		assert_int_equal(hist_in(HISTS(s), self(), me(), KVMSLB_TRAP_H_DATA_STORAGE,
+					 KVMSLB_OUTCOME_MMIO, &v, &n), 0);
+		assert_int_equal(n, 2);
+		assert_int_equal(v.sum_ns, 300);
+	}
 	/* the events the maps could not hold were handled too */
-	assert_int_equal(events(s), 10);
+	assert_int_equal(events(s), 12);
 	kvmslb_bpf__destroy(s);
 }
 
 /*
- * A key whose cache slot another key holds goes to the hash map; the
- * totals are the same whichever way an event went, and the reader adds
- * them up.
+ * A key whose cache slots other keys hold finds its histogram through
+ * hist_idx; a key that found every slot of hist_vals taken goes to the
+ * hash map. The totals are the same whichever way an event went, and the
+ * reader adds them up.
  */
 static void cache_events(struct kvmslb_bpf *s, uint32_t vm_a, uint32_t vm_b, uint32_t vm_c)
 {
@@ -846,18 +896,24 @@ static void test_cache_slot_taken(void **state)
 	while (kvmslb_cache_slot(kvmslb_key(vm_c, vcpu_unit(0), 0xe00, KVMSLB_OUTCOME_RETRY)) !=
 	       slot)
 		vm_c++;
-	/* C takes the first slot, A the one next to it, B goes to the hash map */
+	/*
+	 * C takes the first cache slot, A the one next to it, B finds its
+	 * histogram through hist_idx at every event: all three in place
+	 */
 	cache_events(s, VM_A, vm_b, vm_c);
-	assert_int_equal(bpft_map_keys(s->maps.hists), 1);
+	assert_int_equal(bpft_map_keys(s->maps.hists), 0);
+	assert_int_equal(bpft_map_keys(s->maps.hist_idx), 3);
+	assert_int_equal(slots_taken(HISTS(s)), 3);
 	{
-		struct kvmslb_hist_slot *e = percpu_slots(s->maps.hist_cache, slot,
-							  sizeof(*e));
-		struct kvmslb_hist_slot *f = percpu_slots(s->maps.hist_cache, slot ^ 1,
-							  sizeof(*f));
+		struct kvmslb_hist_ref *e = percpu_slots(s->maps.hist_cache, slot, sizeof(*e));
+		struct kvmslb_hist_ref *f = percpu_slots(s->maps.hist_cache, slot ^ 1,
+							 sizeof(*f));
 		int cpu = sched_getcpu();
 
 		assert_int_equal(kvmslb_key_tgid(e[cpu].key), vm_c);
+		assert_int_equal(slot_at(HISTS(s), e[cpu].slot).key, e[cpu].key);
 		assert_int_equal(kvmslb_key_tgid(f[cpu].key), VM_A);
+		assert_int_equal(slot_at(HISTS(s), f[cpu].slot).key, f[cpu].key);
 		free(e);
 		free(f);
 	}
@@ -873,12 +929,18 @@ static void test_cache_slot_taken(void **state)
 	assert_int_equal(n, 2);
 	assert_int_equal(v.sum_ns, 400);
 
-	/* the same events through the hash maps alone: the same reading */
+	/*
+	 * the same events with no cache and one slot in place (C's), A and B
+	 * in the hash map: the same reading
+	 */
+	c.hist_vals_max = 1;
 	h = open_load(&c);
 	cache_block(h->maps.count_cache);
 	cache_block(h->maps.hist_cache);
 	cache_events(h, VM_A, vm_b, vm_c);
-	assert_int_equal(bpft_map_keys(h->maps.hists), 3);
+	assert_int_equal(slots_taken(HISTS(h)), 1);
+	assert_int_equal(kvmslb_key_tgid(slot_at(HISTS(h), 0).key), vm_c);
+	assert_int_equal(bpft_map_keys(h->maps.hists), 2);
 	read_agg(s, &a);
 	read_agg(h, &b);
 	assert_int_equal(a.nguests, 3);
@@ -902,6 +964,66 @@ static void test_cache_slot_taken(void **state)
 }
 
 /*
+ * The reader keeps hist_vals mapped from refresh to refresh (bpf_source
+ * does): the mapping covers the slots taken and grows with them; a slot
+ * is read where it is, so an event after one read shows in the next.
+ */
+static void test_hist_in_place_mapping_grows(void **state)
+{
+	struct cfg c = { .per_vcpu = true };
+	struct kvmslb_bpf *s = open_load(&c);
+	struct hist_map m;
+	struct bpf_map_fds fds = {
+		.counts = bpf_map__fd(s->maps.counts),
+		.hists = bpf_map__fd(s->maps.hists),
+		.count_cache = bpf_map__fd(s->maps.count_cache),
+		.stats = bpf_map__fd(s->maps.stats),
+		.vcpu_seg = bpf_map__fd(s->maps.vcpu_seg),
+		.hist_vals = bpf_map__fd(s->maps.hist_vals),
+		.hist_alloc = bpf_map__fd(s->maps.hist_alloc),
+		.hist_map = &m,
+	};
+	const struct agg_guest *g;
+	struct agg a;
+	size_t first_len;
+
+	(void)state;
+	hist_map_init(&m);
+	hfault_v2(s, VM_A, 0, 0xe00, KVMSLB_OUTCOME_RETRY, 100, false, 0);
+	agg_init(&a);
+	assert_int_equal(bpf_maps_read(&fds, BPF_READ_VCPUS, &a), 0);
+	assert_int_equal(a.health.events, 1);
+	agg_free(&a);
+	first_len = m.len;
+	assert_true(first_len > 0);
+	assert_true(m.nmapped < 1000);
+
+	/* the same key again, and 999 vcpus more of VM A: past the first mapping */
+	hfault_v2(s, VM_A, 0, 0xe00, KVMSLB_OUTCOME_RETRY, 300, false, 0);
+	for (uint32_t v = 1; v < 1000; v++)
+		hfault_v2(s, VM_A, v, 0xe20, KVMSLB_OUTCOME_SEGMENT, 1000 + v, v & 1, 0);
+	assert_int_equal(slots_taken(HISTS(s)), 1000);
+	agg_init(&a);
+	assert_int_equal(bpf_maps_read(&fds, BPF_READ_VCPUS, &a), 0);
+	assert_true(m.len > first_len);
+	assert_true(m.nmapped >= 1000);
+	assert_int_equal(a.health.events, 1001);
+	g = agg_find(&a, VM_A);
+	assert_non_null(g);
+	assert_int_equal(g->nvcpus, 1000);
+	assert_int_equal(g->total.c.hdsi, 2);
+	assert_int_equal(g->total.c.hisi, 999);
+	assert_int_equal(g->total.c.fault_injected, 500);
+	assert_int_equal(g->vcpus[0].c.hdsi, 2);
+	assert_int_equal(g->vcpus[0].paths[0].hist.sum_ns, 400);
+	assert_int_equal(g->vcpus[0].paths[0].hist.max_ns, 300);
+	assert_int_equal(g->vcpus[999].paths[0].hist.max_ns, 1999);
+	agg_free(&a);
+	hist_map_free(&m);
+	kvmslb_bpf__destroy(s);
+}
+
+/*
  * The sizes bpf_source gives the maps: 1000 guests fit, and 1000 x 8 vcpus
  * with --per-vcpu; loading maps of those sizes works here.
  */
@@ -920,11 +1042,13 @@ static void test_map_sizes(void **state)
 	assert_true(z.vcpus >= 2 * 1000 * 8);
 	assert_int_equal(z.counts, z.vcpus * 4);
 	assert_int_equal(z.hists, z.vcpus * 10);
+	assert_int_equal(z.hist_vals, z.vcpus * 4);	/* in place: 4 paths a vcpu */
 	assert_int_equal(z.vcpu_seg, z.vcpus);
 	assert_int_equal(z.starts, 1);
 	bpf_map_sizes(&z, SOURCE_STOCK, false, 2);
 	assert_int_equal(z.counts, z.vcpus * 4);
 	assert_int_equal(z.hists, z.vcpus);
+	assert_int_equal(z.hist_vals, z.vcpus);
 	assert_int_equal(z.starts, 32768);	/* a power of two >= 2 x 16384 vcpus */
 	assert_int_equal(z.vcpu_seg, 1);
 	/* a big host: 4 vcpus per possible CPU when that is more */
@@ -940,6 +1064,8 @@ static void test_map_sizes(void **state)
 	assert_non_null(s);
 	bpf_map__set_max_entries(s->maps.counts, z.counts);
 	bpf_map__set_max_entries(s->maps.hists, z.hists);
+	bpf_map__set_max_entries(s->maps.hist_vals, z.hist_vals);
+	bpf_map__set_max_entries(s->maps.hist_idx, z.hist_vals);
 	bpf_map__set_max_entries(s->maps.vcpu_seg, z.vcpu_seg);
 	assert_int_equal(kvmslb_bpf__load(s), 0);
 	/* 1000 guests x 8 vcpus, one DSegI and one HDSI path each: every key fits */
@@ -953,6 +1079,7 @@ static void test_map_sizes(void **state)
 		}
 	assert_int_equal(bpft_map_keys(s->maps.vcpu_seg), 8000);
 	assert_int_equal(nkeys(HISTS(s)), 8000);
+	assert_int_equal(slots_taken(HISTS(s)), 8000);	/* all in place */
 	assert_int_equal(stat_get(s, KVMSLB_STAT_COUNT_OVERFLOW), 0);
 	assert_int_equal(stat_get(s, KVMSLB_STAT_HIST_OVERFLOW), 0);
 	assert_int_equal(stat_get(s, KVMSLB_STAT_VCPU_OVERFLOW), 0);
@@ -1453,6 +1580,7 @@ int main(void)
 		cmocka_unit_test(test_v1_segment_counts),
 		cmocka_unit_test(test_map_full_overflow),
 		cmocka_unit_test(test_cache_slot_taken),
+		cmocka_unit_test(test_hist_in_place_mapping_grows),
 		cmocka_unit_test(test_map_sizes),
 		cmocka_unit_test(test_ringbuf_lost),
 		cmocka_unit_test(test_v1_guest_filter_per_vcpu),

@@ -8,7 +8,9 @@
  *   bench_maps G V RUNS     prints maps_keys=, maps_read_ms= (median: as export
  *                           reads, per-vcpu counters, histograms per guest),
  *                           maps_read_vcpus_ms= (as stat and top read V > 0:
- *                           per-vcpu histograms too), maps_copy_ms=, ncpus=
+ *                           per-vcpu histograms too), maps_copy_ms= (the
+ *                           floor: vcpu_seg copied out of the kernel, each
+ *                           histogram read in place once), ncpus=
  *
  * It knows the maps' keys (include/kvmslb/maps.h): a change of their layout
  * changes fill_maps() below, nothing else. Needs root.
@@ -42,15 +44,31 @@ static int cmp_double(const void *a, const void *b)
 }
 
 /*
+ * The slot of hist_vals the n-th new key takes: keys appear as vcpus first
+ * take each path, guests interleaved, so not in key order: a fixed
+ * permutation of 0..total-1 (n * a mod total, a coprime to total).
+ */
+static __u32 slot_of(unsigned int n, unsigned int total)
+{
+	const __u64 a = 1000003;	/* a prime above any total here: coprime */
+
+	return (__u32)((n * a) % total);
+}
+
+/*
  * Fill the real maps with what the BPF programs would count for the guests
  * (series v2: keys per vcpu, segment counts in vcpu_seg, histograms in
- * hists; the per-CPU caches left empty, as on a host with more vcpus than
- * cache slots). VCPUS 0: one vcpu per guest, read whole.
+ * place in hist_vals, their slots in hist_idx; the per-CPU caches left
+ * empty, as on a host with more vcpus than cache slots). VCPUS 0: one vcpu
+ * per guest, read whole.
  */
 static int fill_maps(struct kvmslb_bpf *skel, unsigned int g, unsigned int v)
 {
-	int vcpu_seg = bpf_map__fd(skel->maps.vcpu_seg), hists = bpf_map__fd(skel->maps.hists);
-	unsigned int units = v ? v : 1;
+	int vcpu_seg = bpf_map__fd(skel->maps.vcpu_seg), vals = bpf_map__fd(skel->maps.hist_vals);
+	int idx = bpf_map__fd(skel->maps.hist_idx), alloc = bpf_map__fd(skel->maps.hist_alloc);
+	unsigned int units = v ? v : 1, total = g * units * BENCH_NPATHS, n = 0;
+	__u32 zero = 0;
+	__u64 next = total;
 
 	for (unsigned int i = 0; i < g; i++) {
 		for (unsigned int u = 0; u < units; u++) {
@@ -64,22 +82,24 @@ static int fill_maps(struct kvmslb_bpf *skel, unsigned int g, unsigned int v)
 			for (int p = 0; p < BENCH_NPATHS; p++) {
 				__u64 hk = kvmslb_key(BENCH_PID0 + i, AGG_VCPU_ID(u),
 						      bench_paths[p].trap, bench_paths[p].outcome);
-				struct kvmslb_hist_val hv = { 0 };
+				struct kvmslb_hist_slot hs = { .key = hk };
+				__u32 slot = slot_of(n++, total);
 				struct log2_hist h;
 
 				bench_hist(i, u, p, &h);
-				memcpy(hv.slots, h.slots, sizeof(hv.slots));
-				hv.sum_ns = h.sum_ns;
-				hv.max_ns = h.max_ns;
-				if (bpf_map_update_elem(hists, &hk, &hv, BPF_ANY))
+				memcpy(hs.v.slots, h.slots, sizeof(hs.v.slots));
+				hs.v.sum_ns = h.sum_ns;
+				hs.v.max_ns = h.max_ns;
+				if (bpf_map_update_elem(vals, &slot, &hs, BPF_ANY) ||
+				    bpf_map_update_elem(idx, &hk, &slot, BPF_NOEXIST))
 					return -errno;
 			}
 		}
 	}
-	return 0;
+	return bpf_map_update_elem(alloc, &zero, &next, BPF_ANY) ? -errno : 0;
 }
 
-/* Copying every entry of a hash map out of the kernel, nothing else: the floor. */
+/* Copying every entry of a hash map out of the kernel, nothing else. */
 static int copy_map(int fd, size_t ksz, size_t vsz)
 {
 	__u32 batch = 128 * 1024 / (ksz + vsz);
@@ -101,6 +121,26 @@ static int copy_map(int fd, size_t ksz, size_t vsz)
 	free(keys);
 	free(vals);
 	return r;
+}
+
+/* Reading each histogram in place once (its 36 words), nothing else. */
+static int touch_slots(const struct bpf_map_fds *fds, volatile __u64 *sink)
+{
+	const struct kvmslb_hist_slot *slots;
+	uint64_t n, sum = 0;
+	__u32 zero = 0;
+	int err;
+
+	if (bpf_map_lookup_elem(fds->hist_alloc, &zero, &n))
+		return -errno;
+	err = hist_map_slots(fds->hist_map, fds->hist_vals, &n, &slots);
+	for (uint64_t i = 0; !err && i < n; i++) {
+		sum += slots[i].key + slots[i].v.sum_ns + slots[i].v.max_ns;
+		for (int k = 0; k < KVMSLB_HIST_SLOTS; k++)
+			sum += slots[i].v.slots[k];
+	}
+	*sink = sum;
+	return err;
 }
 
 /* One read into an empty agg, in ms of CPU; -1 on failure. */
@@ -133,8 +173,11 @@ static int bench_maps(unsigned int g, unsigned int v, int runs)
 	struct kvmslb_bpf *skel = kvmslb_bpf__open();
 	struct bpf_program *prog;
 	struct bpf_map_fds fds;
+	struct hist_map hmap;
+	volatile __u64 sink;
 	int err;
 
+	hist_map_init(&hmap);
 	if (!skel) {
 		perror("bench_export: opening the BPF object");
 		return 1;
@@ -144,6 +187,8 @@ static int bench_maps(unsigned int g, unsigned int v, int runs)
 		bpf_program__set_autoload(prog, false);
 	bpf_map__set_max_entries(skel->maps.vcpu_seg, units + 64);
 	bpf_map__set_max_entries(skel->maps.hists, BENCH_NPATHS * units + 64);
+	bpf_map__set_max_entries(skel->maps.hist_vals, BENCH_NPATHS * units + 64);
+	bpf_map__set_max_entries(skel->maps.hist_idx, BENCH_NPATHS * units + 64);
 	err = kvmslb_bpf__load(skel);
 	if (!err)
 		err = fill_maps(skel, g, v);
@@ -155,8 +200,10 @@ static int bench_maps(unsigned int g, unsigned int v, int runs)
 		.counts = bpf_map__fd(skel->maps.counts), .hists = bpf_map__fd(skel->maps.hists),
 		.stats = bpf_map__fd(skel->maps.stats),
 		.count_cache = bpf_map__fd(skel->maps.count_cache),
-		.hist_cache = bpf_map__fd(skel->maps.hist_cache),
 		.vcpu_seg = bpf_map__fd(skel->maps.vcpu_seg),
+		.hist_vals = bpf_map__fd(skel->maps.hist_vals),
+		.hist_alloc = bpf_map__fd(skel->maps.hist_alloc),
+		.hist_map = &hmap,	/* kept from read to read, as bpf_source keeps it */
 	};
 	for (int i = 0; i < runs; i++) {
 		double t0;
@@ -169,7 +216,7 @@ static int bench_maps(unsigned int g, unsigned int v, int runs)
 		err = copy_map(fds.vcpu_seg, sizeof(struct kvmslb_vcpu_key),
 			       sizeof(struct kvmslb_vcpu_seg));
 		if (!err)
-			err = copy_map(fds.hists, sizeof(__u64), sizeof(struct kvmslb_hist_val));
+			err = touch_slots(&fds, &sink);
 		tc[i] = cpu_ms() - t0;
 		if (err) {
 			fprintf(stderr, "bench_export: copying the maps: %s\n", strerror(-err));
@@ -184,6 +231,7 @@ static int bench_maps(unsigned int g, unsigned int v, int runs)
 	       libbpf_num_possible_cpus());
 	free(tc);
 	free(tv);
+	hist_map_free(&hmap);
 	kvmslb_bpf__destroy(skel);
 	return 0;
 }
