@@ -169,7 +169,7 @@ static inline struct agg_guest *guest_get(struct agg *a, uint32_t tgid)
 }
 
 /* vcpus sorted by tid: binary search; inserts move the (few) vcpus after. */
-static struct agg_unit *vcpu_get(struct agg_guest *g, uint32_t tid)
+static noinline struct agg_unit *vcpu_find(struct agg_guest *g, uint32_t tid)
 {
 	struct agg_unit *u;
 	int lo = 0, hi = g->nvcpus;
@@ -197,6 +197,24 @@ static struct agg_unit *vcpu_get(struct agg_guest *g, uint32_t tid)
 	memset(&u[lo], 0, sizeof(*u));
 	u[lo].tid = tid;
 	return &u[lo];
+}
+
+/*
+ * Where a vcpu usually is: vcpu ids are dense from 0 and a guest's threads
+ * often consecutive, so the unit of id k (or of the k-th thread after the
+ * first) is vcpus[k]. One cache line instead of the binary search's three
+ * or four, each a miss when a map walk hops from guest to guest.
+ */
+static inline struct agg_unit *vcpu_get(struct agg_guest *g, uint32_t tid)
+{
+	uint32_t k;
+
+	if (g->nvcpus) {
+		k = agg_unit_is_vcpu_id(tid) ? agg_unit_vcpu_id(tid) : tid - g->vcpus[0].tid;
+		if (k < (uint32_t)g->nvcpus && g->vcpus[k].tid == tid)
+			return &g->vcpus[k];
+	}
+	return vcpu_find(g, tid);
 }
 
 /* The guest's total and, with tid != 0, its vcpu unit: up to two units. */
