@@ -395,33 +395,75 @@ int agg_exit(struct agg *a, uint32_t tgid, uint32_t tid, unsigned int trap, uint
 	return agg_counters_add(a, tgid, tid, &c);
 }
 
-int agg_fault_hist(struct agg *a, uint32_t tgid, uint32_t tid, unsigned int trap,
-		   unsigned int outcome, const struct log2_hist *h, uint64_t injected,
-		   uint64_t dropped)
+/* A fault-path histogram's counts: those of agg_fault, count times. */
+static inline void fault_counts(struct agg_counters *c, unsigned int trap, unsigned int outcome,
+				uint64_t count, uint64_t injected, uint64_t dropped)
 {
-	struct agg_counters c = { 0 };
+	c->hdsi += trap == KVMSLB_TRAP_H_DATA_STORAGE ? count : 0;
+	c->hisi += trap == KVMSLB_TRAP_H_INST_STORAGE ? count : 0;
+	if (outcome < KVMSLB_OUTCOME_NR)
+		c->outcome[outcome] += count;
+	c->fault_injected += injected;
+	c->dropped += dropped;
+}
+
+/*
+ * The paths a fault histogram goes to, counters added: the guest's, and
+ * with vcpu_hist the vcpu's (p[1] NULL otherwise); the vcpu unit gets the
+ * counters either way. The caller merges the histogram into them.
+ */
+static inline int fault_paths(struct agg *a, uint32_t tgid, uint32_t tid, unsigned int trap,
+			      unsigned int outcome, uint64_t count, uint64_t injected,
+			      uint64_t dropped, bool vcpu_hist, struct agg_path *p[2])
+{
 	struct agg_unit *u[2];
 	int err = units(a, tgid, tid, u);
 
 	if (err)
 		return err;
-	if (trap == KVMSLB_TRAP_H_DATA_STORAGE)
-		c.hdsi = h->count;
-	else if (trap == KVMSLB_TRAP_H_INST_STORAGE)
-		c.hisi = h->count;
-	if (outcome < KVMSLB_OUTCOME_NR)
-		c.outcome[outcome] = h->count;
-	c.fault_injected = injected;
-	c.dropped = dropped;
-	for (int i = 0; i < 2 && u[i]; i++) {
-		struct agg_path *p = path_get(u[i], trap, outcome);
-
-		if (!p)
-			return -ENOMEM;
-		hist_merge(&p->hist, h);
-		counters_add(&u[i]->c, &c);
-	}
+	p[0] = path_get(u[0], trap, outcome);
+	p[1] = u[1] && vcpu_hist ? path_get(u[1], trap, outcome) : NULL;
+	if (!p[0] || (u[1] && vcpu_hist && !p[1]))
+		return -ENOMEM;
+	for (int i = 0; i < 2 && u[i]; i++)
+		fault_counts(&u[i]->c, trap, outcome, count, injected, dropped);
 	return 0;
+}
+
+int agg_fault_hist(struct agg *a, uint32_t tgid, uint32_t tid, unsigned int trap,
+		   unsigned int outcome, const struct log2_hist *h, uint64_t injected,
+		   uint64_t dropped)
+{
+	struct agg_path *p[2];
+	int err = fault_paths(a, tgid, tid, trap, outcome, h->count, injected, dropped, true, p);
+
+	for (int i = 0; !err && i < 2 && p[i]; i++)
+		hist_merge(&p[i]->hist, h);
+	return err;
+}
+
+int agg_fault_hist_guest(struct agg *a, uint32_t tgid, uint32_t tid, unsigned int trap,
+			 unsigned int outcome, const struct log2_hist *h, uint64_t injected,
+			 uint64_t dropped)
+{
+	struct agg_path *p[2];
+	int err = fault_paths(a, tgid, tid, trap, outcome, h->count, injected, dropped, false, p);
+
+	if (!err)
+		hist_merge(&p[0]->hist, h);
+	return err;
+}
+
+int agg_fault_map_hist(struct agg *a, uint32_t tgid, uint32_t tid, unsigned int trap,
+		       unsigned int outcome, const struct agg_map_hist *h, bool vcpu_hist)
+{
+	struct agg_path *p[2];
+	int err = fault_paths(a, tgid, tid, trap, outcome, h->count, h->injected, h->dropped,
+			      vcpu_hist, p);
+
+	for (int i = 0; !err && i < 2 && p[i]; i++)
+		hist_merge_map(&p[i]->hist, h->slots, h->count, h->sum_ns, h->max_ns);
+	return err;
 }
 
 /* One fault into one unit: agg_fault_hist with a one-sample histogram, without building one. */
@@ -590,33 +632,4 @@ void agg_remove(struct agg *a, uint32_t tgid)
 	/* the index has room: reindexing moved guests cannot fail */
 	reindex(a, i);
 	a->last = 0;
-}
-
-int agg_fault_hist_guest(struct agg *a, uint32_t tgid, uint32_t tid, unsigned int trap,
-			 unsigned int outcome, const struct log2_hist *h, uint64_t injected,
-			 uint64_t dropped)
-{
-	struct agg_counters c = { 0 };
-	struct agg_unit *u[2];
-	struct agg_path *p;
-	int err = units(a, tgid, tid, u);
-
-	if (err)
-		return err;
-	if (trap == KVMSLB_TRAP_H_DATA_STORAGE)
-		c.hdsi = h->count;
-	else if (trap == KVMSLB_TRAP_H_INST_STORAGE)
-		c.hisi = h->count;
-	if (outcome < KVMSLB_OUTCOME_NR)
-		c.outcome[outcome] = h->count;
-	c.fault_injected = injected;
-	c.dropped = dropped;
-	p = path_get(u[0], trap, outcome);
-	if (!p)
-		return -ENOMEM;
-	hist_merge(&p->hist, h);
-	counters_add(&u[0]->c, &c);
-	if (u[1])
-		counters_add(&u[1]->c, &c);
-	return 0;
 }
