@@ -243,9 +243,12 @@ static inline bool path_slot(unsigned int trap, unsigned int outcome, int *t, in
 	return *t >= 0 && *o >= 0;
 }
 
-/* A path the unit has not taken yet, or one path_at does not cache. */
+/*
+ * A path the unit has not taken yet, or one path_at does not cache. room:
+ * the size of a first paths array (see path_get).
+ */
 static noinline struct agg_path *path_insert(struct agg_unit *u, unsigned int trap,
-					     unsigned int outcome)
+					     unsigned int outcome, int room)
 {
 	struct agg_path *p;
 	int i = 0, t, o;
@@ -258,9 +261,9 @@ static noinline struct agg_path *path_insert(struct agg_unit *u, unsigned int tr
 	while (i < u->npaths && (u->paths[i].trap < trap ||
 				 (u->paths[i].trap == trap && u->paths[i].outcome < outcome)))
 		i++;
-	/* room doubles: few reallocs, and a unit with one path holds one */
+	/* room doubles: few reallocs */
 	if (u->npaths == u->cappaths) {
-		int cap = u->cappaths ? 2 * u->cappaths : 1;
+		int cap = u->cappaths ? 2 * u->cappaths : room > 1 ? room : 1;
 
 		p = realloc(u->paths, cap * sizeof(*p));
 		if (!p)
@@ -282,15 +285,21 @@ static noinline struct agg_path *path_insert(struct agg_unit *u, unsigned int tr
 	return &p[i];
 }
 
-/* The paths every event takes are a table lookup away: inlined. */
+/*
+ * The paths every event takes are a table lookup away: inlined. room: how
+ * many paths a unit's first array holds; 1 for a guest's total (a unit
+ * with one path holds one), as many as its guest's total has for a vcpu
+ * (it takes a subset of them: its array does not grow 1, 2, 4, 8 by
+ * copies as a map walk brings its paths one at a time).
+ */
 static inline struct agg_path *path_get(struct agg_unit *u, unsigned int trap,
-					unsigned int outcome)
+					unsigned int outcome, int room)
 {
 	int t, o;
 
 	if (path_slot(trap, outcome, &t, &o) && u->path_at[t][o])
 		return &u->paths[u->path_at[t][o] - 1];
-	return path_insert(u, trap, outcome);
+	return path_insert(u, trap, outcome, room);
 }
 
 static void counters_add(struct agg_counters *d, const struct agg_counters *s)
@@ -421,8 +430,8 @@ static inline int fault_paths(struct agg *a, uint32_t tgid, uint32_t tid, unsign
 
 	if (err)
 		return err;
-	p[0] = path_get(u[0], trap, outcome);
-	p[1] = u[1] && vcpu_hist ? path_get(u[1], trap, outcome) : NULL;
+	p[0] = path_get(u[0], trap, outcome, 1);
+	p[1] = u[1] && vcpu_hist ? path_get(u[1], trap, outcome, u[0]->npaths) : NULL;
 	if (!p[0] || (u[1] && vcpu_hist && !p[1]))
 		return -ENOMEM;
 	for (int i = 0; i < 2 && u[i]; i++)
@@ -468,9 +477,9 @@ int agg_fault_map_hist(struct agg *a, uint32_t tgid, uint32_t tid, unsigned int 
 
 /* One fault into one unit: agg_fault_hist with a one-sample histogram, without building one. */
 static inline int fault_add(struct agg_unit *u, unsigned int trap, unsigned int outcome,
-			    uint64_t latency_ns, bool injected, uint64_t dropped)
+			    uint64_t latency_ns, bool injected, uint64_t dropped, int room)
 {
-	struct agg_path *p = path_get(u, trap, outcome);
+	struct agg_path *p = path_get(u, trap, outcome, room);
 	struct agg_counters *c = &u->c;
 
 	if (!p)
@@ -492,12 +501,12 @@ int agg_fault(struct agg *a, uint32_t tgid, uint32_t tid, unsigned int trap,
 	struct agg_unit *u;
 
 	/* once per event in report: the guest's total straight, its vcpu when asked */
-	if (!g || fault_add(&g->total, trap, outcome, latency_ns, injected, dropped))
+	if (!g || fault_add(&g->total, trap, outcome, latency_ns, injected, dropped, 1))
 		return -ENOMEM;
 	if (!tid)
 		return 0;
 	u = vcpu_get(g, tid);
-	if (!u || fault_add(u, trap, outcome, latency_ns, injected, dropped))
+	if (!u || fault_add(u, trap, outcome, latency_ns, injected, dropped, g->total.npaths))
 		return -ENOMEM;
 	return 0;
 }
@@ -513,7 +522,8 @@ static int unit_merge(struct agg_unit *d, const struct agg_unit *s)
 {
 	counters_add(&d->c, &s->c);
 	for (int i = 0; i < s->npaths; i++) {
-		struct agg_path *p = path_get(d, s->paths[i].trap, s->paths[i].outcome);
+		struct agg_path *p = path_get(d, s->paths[i].trap, s->paths[i].outcome,
+					      s->npaths);
 
 		if (!p)
 			return -ENOMEM;
