@@ -99,13 +99,54 @@ void agg_bulk_end(struct agg *a)
 	a->last = 0;
 }
 
+/* Where tgid is or would go among the first n guests, sorted. */
+static int guest_bound(const struct agg_guest *g, int n, uint32_t tgid)
+{
+	int lo = 0, hi = n;
+
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+
+		if (g[mid].tgid < tgid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * The index holds the position each guest was put at: an insert moves the
+ * guests after it, and reindexing them all cost more than the rest of a
+ * map read when guests come in hash order (1000 guests: 250 000 index
+ * writes). A position that no longer holds its guest is searched again:
+ * by bisection, or in bulk (appended, nothing moves but agg_remove, which
+ * reindexes) by a scan.
+ */
+static noinline uint32_t guest_moved(const struct agg *a, uint32_t tgid)
+{
+	if (!a->bulk)
+		return guest_bound(a->guests, a->nguests, tgid);
+	for (int i = 0; i < a->nguests; i++)
+		if (a->guests[i].tgid == tgid)
+			return i;
+	return 0;	/* not reached: every indexed guest is there */
+}
+
+static inline bool guest_fresh(const struct agg *a, uint32_t tgid, uint32_t i)
+{
+	return i < (uint32_t)a->nguests && a->guests[i].tgid == tgid;
+}
+
 struct agg_guest *agg_find(const struct agg *a, uint32_t tgid)
 {
 	uint32_t i;
 
 	if (a->nguests && a->last < a->nguests && a->guests[a->last].tgid == tgid)
 		return &a->guests[a->last];
-	return key_index_get(&a->index, tgid, &i) ? &a->guests[i] : NULL;
+	if (!key_index_get(&a->index, tgid, &i))
+		return NULL;
+	return &a->guests[guest_fresh(a, tgid, i) ? i : guest_moved(a, tgid)];
 }
 
 /* A guest not in the agg yet: inserted at its place by tgid. */
@@ -126,28 +167,17 @@ static noinline struct agg_guest *guest_insert(struct agg *a, uint32_t tgid)
 	g = a->guests;
 	/* sorted by tgid: new guests usually come last; else move the ones after */
 	if (!a->bulk && i && g[i - 1].tgid > tgid) {
-		int lo = 0, hi = i;
-
-		while (lo < hi) {
-			int mid = (lo + hi) / 2;
-
-			if (g[mid].tgid < tgid)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		i = lo;
+		i = guest_bound(g, i, tgid);
 		memmove(&g[i + 1], &g[i], (a->nguests - i) * sizeof(*g));
 	}
 	a->nguests++;
 	memset(&g[i], 0, sizeof(*g));
 	g[i].tgid = tgid;
-	if (reindex(a, i)) {
+	/* the guests after it moved: their index positions are fixed when looked up */
+	if (key_index_put(&a->index, tgid, i)) {
 		/* undo: the guest cannot be found, so it must not be there */
 		memmove(&g[i], &g[i + 1], (a->nguests - i - 1) * sizeof(*g));
 		a->nguests--;
-		key_index_del(&a->index, tgid);
-		reindex(a, i);
 		return NULL;
 	}
 	a->last = i;
@@ -157,15 +187,17 @@ static noinline struct agg_guest *guest_insert(struct agg *a, uint32_t tgid)
 /* Every event looks its guest up: inlined, the insertion kept apart. */
 static inline struct agg_guest *guest_get(struct agg *a, uint32_t tgid)
 {
-	uint32_t i;
+	uint32_t *i;
 
 	if (a->last < a->nguests && a->guests[a->last].tgid == tgid)
 		return &a->guests[a->last];
-	if (key_index_get(&a->index, tgid, &i)) {
-		a->last = i;
-		return &a->guests[i];
-	}
-	return guest_insert(a, tgid);
+	i = key_index_ref(&a->index, tgid);
+	if (!i)
+		return guest_insert(a, tgid);
+	if (!guest_fresh(a, tgid, *i))
+		*i = guest_moved(a, tgid);
+	a->last = *i;
+	return &a->guests[*i];
 }
 
 /* vcpus sorted by tid: binary search; inserts move the (few) vcpus after. */

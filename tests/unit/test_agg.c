@@ -313,6 +313,69 @@ static void test_fault_hist_guest(void **state)
 	agg_free(&a);
 }
 
+/*
+ * Guests in hash order (as a map walk brings them): each insert moves the
+ * guests after it, whose index positions are found again when looked up.
+ */
+static void test_guests_out_of_order(void **state)
+{
+	struct agg a;
+
+	(void)state;
+	agg_init(&a);
+	/* 1000 tgids in a scattered order (7919 is prime: a permutation of 0..999) */
+	for (uint32_t i = 0; i < 1000; i++)
+		assert_int_equal(agg_exit(&a, 1 + (i * 7919) % 1000, 0, 0xe00, i + 1), 0);
+	assert_int_equal(a.nguests, 1000);
+	for (int i = 0; i < 1000; i++)
+		assert_int_equal(a.guests[i].tgid, i + 1);
+	/* every guest found where it is now, again and again */
+	for (uint32_t i = 0; i < 1000; i++) {
+		uint32_t tgid = 1 + (i * 7919) % 1000;
+
+		assert_ptr_equal(agg_find(&a, tgid), &a.guests[tgid - 1]);
+		assert_int_equal(agg_find(&a, tgid)->total.c.hdsi, i + 1);
+		assert_int_equal(agg_exit(&a, tgid, 0, 0xe00, 1), 0);
+		assert_int_equal(a.guests[tgid - 1].total.c.hdsi, i + 2);
+	}
+	assert_null(agg_find(&a, 1001));
+	assert_null(agg_find(&a, 0));
+	/* removed from the middle: the guests after it move back */
+	agg_remove(&a, 500);
+	agg_remove(&a, 1);
+	assert_int_equal(a.nguests, 998);
+	assert_null(agg_find(&a, 500));
+	assert_int_equal(agg_find(&a, 501)->tgid, 501);
+	assert_ptr_equal(agg_find(&a, 1000), &a.guests[997]);
+	assert_ptr_equal(agg_find(&a, 2), &a.guests[0]);
+	/* and inserted again: before everything */
+	assert_int_equal(agg_exit(&a, 1, 0, 0xe20, 4), 0);
+	assert_int_equal(a.guests[0].tgid, 1);
+	assert_int_equal(a.guests[0].total.c.hisi, 4);
+	assert_int_equal(a.guests[0].total.c.hdsi, 0);
+	assert_ptr_equal(agg_find(&a, 999), &a.guests[997]);
+	for (int i = 1; i < a.nguests; i++)
+		assert_true(a.guests[i - 1].tgid < a.guests[i].tgid);
+	agg_free(&a);
+
+	/* in bulk: appended in arrival order, sorted at the end */
+	agg_init(&a);
+	agg_bulk_begin(&a);
+	for (uint32_t i = 0; i < 100; i++)
+		assert_int_equal(agg_exit(&a, 1 + (i * 37) % 100, 0, 0xe00, 1), 0);
+	for (uint32_t i = 0; i < 100; i++)
+		assert_int_equal(agg_exit(&a, 1 + i, 0, 0xe00, 1), 0);
+	assert_int_equal(a.guests[0].tgid, 1);
+	assert_int_equal(a.guests[1].tgid, 38);
+	agg_bulk_end(&a);
+	for (int i = 0; i < 100; i++) {
+		assert_int_equal(a.guests[i].tgid, i + 1);
+		assert_int_equal(a.guests[i].total.c.hdsi, 2);
+		assert_ptr_equal(agg_find(&a, i + 1), &a.guests[i]);
+	}
+	agg_free(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -321,6 +384,7 @@ int main(void)
 		cmocka_unit_test(test_sub_drops_the_earlier_vcpus),
 		cmocka_unit_test(test_per_vcpu_and_diff),
 		cmocka_unit_test(test_fault_hist_guest),
+		cmocka_unit_test(test_guests_out_of_order),
 		cmocka_unit_test(test_tracker_exit_and_reuse),
 	};
 
