@@ -99,13 +99,54 @@ void agg_bulk_end(struct agg *a)
 	a->last = 0;
 }
 
+/* Where tgid is or would go among the first n guests, sorted. */
+static int guest_bound(const struct agg_guest *g, int n, uint32_t tgid)
+{
+	int lo = 0, hi = n;
+
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+
+		if (g[mid].tgid < tgid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * The index holds the position each guest was put at: an insert moves the
+ * guests after it, and reindexing them all cost more than the rest of a
+ * map read when guests come in hash order (1000 guests: 250 000 index
+ * writes). A position that no longer holds its guest is searched again:
+ * by bisection, or in bulk (appended, nothing moves but agg_remove, which
+ * reindexes) by a scan.
+ */
+static noinline uint32_t guest_moved(const struct agg *a, uint32_t tgid)
+{
+	if (!a->bulk)
+		return guest_bound(a->guests, a->nguests, tgid);
+	for (int i = 0; i < a->nguests; i++)
+		if (a->guests[i].tgid == tgid)
+			return i;
+	return 0;	/* not reached: every indexed guest is there */
+}
+
+static inline bool guest_fresh(const struct agg *a, uint32_t tgid, uint32_t i)
+{
+	return i < (uint32_t)a->nguests && a->guests[i].tgid == tgid;
+}
+
 struct agg_guest *agg_find(const struct agg *a, uint32_t tgid)
 {
 	uint32_t i;
 
 	if (a->nguests && a->last < a->nguests && a->guests[a->last].tgid == tgid)
 		return &a->guests[a->last];
-	return key_index_get(&a->index, tgid, &i) ? &a->guests[i] : NULL;
+	if (!key_index_get(&a->index, tgid, &i))
+		return NULL;
+	return &a->guests[guest_fresh(a, tgid, i) ? i : guest_moved(a, tgid)];
 }
 
 /* A guest not in the agg yet: inserted at its place by tgid. */
@@ -126,28 +167,17 @@ static noinline struct agg_guest *guest_insert(struct agg *a, uint32_t tgid)
 	g = a->guests;
 	/* sorted by tgid: new guests usually come last; else move the ones after */
 	if (!a->bulk && i && g[i - 1].tgid > tgid) {
-		int lo = 0, hi = i;
-
-		while (lo < hi) {
-			int mid = (lo + hi) / 2;
-
-			if (g[mid].tgid < tgid)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		i = lo;
+		i = guest_bound(g, i, tgid);
 		memmove(&g[i + 1], &g[i], (a->nguests - i) * sizeof(*g));
 	}
 	a->nguests++;
 	memset(&g[i], 0, sizeof(*g));
 	g[i].tgid = tgid;
-	if (reindex(a, i)) {
+	/* the guests after it moved: their index positions are fixed when looked up */
+	if (key_index_put(&a->index, tgid, i)) {
 		/* undo: the guest cannot be found, so it must not be there */
 		memmove(&g[i], &g[i + 1], (a->nguests - i - 1) * sizeof(*g));
 		a->nguests--;
-		key_index_del(&a->index, tgid);
-		reindex(a, i);
 		return NULL;
 	}
 	a->last = i;
@@ -157,19 +187,21 @@ static noinline struct agg_guest *guest_insert(struct agg *a, uint32_t tgid)
 /* Every event looks its guest up: inlined, the insertion kept apart. */
 static inline struct agg_guest *guest_get(struct agg *a, uint32_t tgid)
 {
-	uint32_t i;
+	uint32_t *i;
 
 	if (a->last < a->nguests && a->guests[a->last].tgid == tgid)
 		return &a->guests[a->last];
-	if (key_index_get(&a->index, tgid, &i)) {
-		a->last = i;
-		return &a->guests[i];
-	}
-	return guest_insert(a, tgid);
+	i = key_index_ref(&a->index, tgid);
+	if (!i)
+		return guest_insert(a, tgid);
+	if (!guest_fresh(a, tgid, *i))
+		*i = guest_moved(a, tgid);
+	a->last = *i;
+	return &a->guests[*i];
 }
 
 /* vcpus sorted by tid: binary search; inserts move the (few) vcpus after. */
-static struct agg_unit *vcpu_get(struct agg_guest *g, uint32_t tid)
+static noinline struct agg_unit *vcpu_find(struct agg_guest *g, uint32_t tid)
 {
 	struct agg_unit *u;
 	int lo = 0, hi = g->nvcpus;
@@ -199,6 +231,24 @@ static struct agg_unit *vcpu_get(struct agg_guest *g, uint32_t tid)
 	return &u[lo];
 }
 
+/*
+ * Where a vcpu usually is: vcpu ids are dense from 0 and a guest's threads
+ * often consecutive, so the unit of id k (or of the k-th thread after the
+ * first) is vcpus[k]. One cache line instead of the binary search's three
+ * or four, each a miss when a map walk hops from guest to guest.
+ */
+static inline struct agg_unit *vcpu_get(struct agg_guest *g, uint32_t tid)
+{
+	uint32_t k;
+
+	if (g->nvcpus) {
+		k = agg_unit_is_vcpu_id(tid) ? agg_unit_vcpu_id(tid) : tid - g->vcpus[0].tid;
+		if (k < (uint32_t)g->nvcpus && g->vcpus[k].tid == tid)
+			return &g->vcpus[k];
+	}
+	return vcpu_find(g, tid);
+}
+
 /* The guest's total and, with tid != 0, its vcpu unit: up to two units. */
 static inline int units(struct agg *a, uint32_t tgid, uint32_t tid, struct agg_unit *out[2])
 {
@@ -225,9 +275,12 @@ static inline bool path_slot(unsigned int trap, unsigned int outcome, int *t, in
 	return *t >= 0 && *o >= 0;
 }
 
-/* A path the unit has not taken yet, or one path_at does not cache. */
+/*
+ * A path the unit has not taken yet, or one path_at does not cache. room:
+ * the size of a first paths array (see path_get).
+ */
 static noinline struct agg_path *path_insert(struct agg_unit *u, unsigned int trap,
-					     unsigned int outcome)
+					     unsigned int outcome, int room)
 {
 	struct agg_path *p;
 	int i = 0, t, o;
@@ -240,9 +293,9 @@ static noinline struct agg_path *path_insert(struct agg_unit *u, unsigned int tr
 	while (i < u->npaths && (u->paths[i].trap < trap ||
 				 (u->paths[i].trap == trap && u->paths[i].outcome < outcome)))
 		i++;
-	/* room doubles: few reallocs, and a unit with one path holds one */
+	/* room doubles: few reallocs */
 	if (u->npaths == u->cappaths) {
-		int cap = u->cappaths ? 2 * u->cappaths : 1;
+		int cap = u->cappaths ? 2 * u->cappaths : room > 1 ? room : 1;
 
 		p = realloc(u->paths, cap * sizeof(*p));
 		if (!p)
@@ -264,15 +317,21 @@ static noinline struct agg_path *path_insert(struct agg_unit *u, unsigned int tr
 	return &p[i];
 }
 
-/* The paths every event takes are a table lookup away: inlined. */
+/*
+ * The paths every event takes are a table lookup away: inlined. room: how
+ * many paths a unit's first array holds; 1 for a guest's total (a unit
+ * with one path holds one), as many as its guest's total has for a vcpu
+ * (it takes a subset of them: its array does not grow 1, 2, 4, 8 by
+ * copies as a map walk brings its paths one at a time).
+ */
 static inline struct agg_path *path_get(struct agg_unit *u, unsigned int trap,
-					unsigned int outcome)
+					unsigned int outcome, int room)
 {
 	int t, o;
 
 	if (path_slot(trap, outcome, &t, &o) && u->path_at[t][o])
 		return &u->paths[u->path_at[t][o] - 1];
-	return path_insert(u, trap, outcome);
+	return path_insert(u, trap, outcome, room);
 }
 
 static void counters_add(struct agg_counters *d, const struct agg_counters *s)
@@ -377,40 +436,82 @@ int agg_exit(struct agg *a, uint32_t tgid, uint32_t tid, unsigned int trap, uint
 	return agg_counters_add(a, tgid, tid, &c);
 }
 
-int agg_fault_hist(struct agg *a, uint32_t tgid, uint32_t tid, unsigned int trap,
-		   unsigned int outcome, const struct log2_hist *h, uint64_t injected,
-		   uint64_t dropped)
+/* A fault-path histogram's counts: those of agg_fault, count times. */
+static inline void fault_counts(struct agg_counters *c, unsigned int trap, unsigned int outcome,
+				uint64_t count, uint64_t injected, uint64_t dropped)
 {
-	struct agg_counters c = { 0 };
+	c->hdsi += trap == KVMSLB_TRAP_H_DATA_STORAGE ? count : 0;
+	c->hisi += trap == KVMSLB_TRAP_H_INST_STORAGE ? count : 0;
+	if (outcome < KVMSLB_OUTCOME_NR)
+		c->outcome[outcome] += count;
+	c->fault_injected += injected;
+	c->dropped += dropped;
+}
+
+/*
+ * The paths a fault histogram goes to, counters added: the guest's, and
+ * with vcpu_hist the vcpu's (p[1] NULL otherwise); the vcpu unit gets the
+ * counters either way. The caller merges the histogram into them.
+ */
+static inline int fault_paths(struct agg *a, uint32_t tgid, uint32_t tid, unsigned int trap,
+			      unsigned int outcome, uint64_t count, uint64_t injected,
+			      uint64_t dropped, bool vcpu_hist, struct agg_path *p[2])
+{
 	struct agg_unit *u[2];
 	int err = units(a, tgid, tid, u);
 
 	if (err)
 		return err;
-	if (trap == KVMSLB_TRAP_H_DATA_STORAGE)
-		c.hdsi = h->count;
-	else if (trap == KVMSLB_TRAP_H_INST_STORAGE)
-		c.hisi = h->count;
-	if (outcome < KVMSLB_OUTCOME_NR)
-		c.outcome[outcome] = h->count;
-	c.fault_injected = injected;
-	c.dropped = dropped;
-	for (int i = 0; i < 2 && u[i]; i++) {
-		struct agg_path *p = path_get(u[i], trap, outcome);
-
-		if (!p)
-			return -ENOMEM;
-		hist_merge(&p->hist, h);
-		counters_add(&u[i]->c, &c);
-	}
+	p[0] = path_get(u[0], trap, outcome, 1);
+	p[1] = u[1] && vcpu_hist ? path_get(u[1], trap, outcome, u[0]->npaths) : NULL;
+	if (!p[0] || (u[1] && vcpu_hist && !p[1]))
+		return -ENOMEM;
+	for (int i = 0; i < 2 && u[i]; i++)
+		fault_counts(&u[i]->c, trap, outcome, count, injected, dropped);
 	return 0;
+}
+
+int agg_fault_hist(struct agg *a, uint32_t tgid, uint32_t tid, unsigned int trap,
+		   unsigned int outcome, const struct log2_hist *h, uint64_t injected,
+		   uint64_t dropped)
+{
+	struct agg_path *p[2];
+	int err = fault_paths(a, tgid, tid, trap, outcome, h->count, injected, dropped, true, p);
+
+	for (int i = 0; !err && i < 2 && p[i]; i++)
+		hist_merge(&p[i]->hist, h);
+	return err;
+}
+
+int agg_fault_hist_guest(struct agg *a, uint32_t tgid, uint32_t tid, unsigned int trap,
+			 unsigned int outcome, const struct log2_hist *h, uint64_t injected,
+			 uint64_t dropped)
+{
+	struct agg_path *p[2];
+	int err = fault_paths(a, tgid, tid, trap, outcome, h->count, injected, dropped, false, p);
+
+	if (!err)
+		hist_merge(&p[0]->hist, h);
+	return err;
+}
+
+int agg_fault_map_hist(struct agg *a, uint32_t tgid, uint32_t tid, unsigned int trap,
+		       unsigned int outcome, const struct agg_map_hist *h, bool vcpu_hist)
+{
+	struct agg_path *p[2];
+	int err = fault_paths(a, tgid, tid, trap, outcome, h->count, h->injected, h->dropped,
+			      vcpu_hist, p);
+
+	for (int i = 0; !err && i < 2 && p[i]; i++)
+		hist_merge_map(&p[i]->hist, h->slots, h->count, h->sum_ns, h->max_ns);
+	return err;
 }
 
 /* One fault into one unit: agg_fault_hist with a one-sample histogram, without building one. */
 static inline int fault_add(struct agg_unit *u, unsigned int trap, unsigned int outcome,
-			    uint64_t latency_ns, bool injected, uint64_t dropped)
+			    uint64_t latency_ns, bool injected, uint64_t dropped, int room)
 {
-	struct agg_path *p = path_get(u, trap, outcome);
+	struct agg_path *p = path_get(u, trap, outcome, room);
 	struct agg_counters *c = &u->c;
 
 	if (!p)
@@ -432,12 +533,12 @@ int agg_fault(struct agg *a, uint32_t tgid, uint32_t tid, unsigned int trap,
 	struct agg_unit *u;
 
 	/* once per event in report: the guest's total straight, its vcpu when asked */
-	if (!g || fault_add(&g->total, trap, outcome, latency_ns, injected, dropped))
+	if (!g || fault_add(&g->total, trap, outcome, latency_ns, injected, dropped, 1))
 		return -ENOMEM;
 	if (!tid)
 		return 0;
 	u = vcpu_get(g, tid);
-	if (!u || fault_add(u, trap, outcome, latency_ns, injected, dropped))
+	if (!u || fault_add(u, trap, outcome, latency_ns, injected, dropped, g->total.npaths))
 		return -ENOMEM;
 	return 0;
 }
@@ -453,7 +554,8 @@ static int unit_merge(struct agg_unit *d, const struct agg_unit *s)
 {
 	counters_add(&d->c, &s->c);
 	for (int i = 0; i < s->npaths; i++) {
-		struct agg_path *p = path_get(d, s->paths[i].trap, s->paths[i].outcome);
+		struct agg_path *p = path_get(d, s->paths[i].trap, s->paths[i].outcome,
+					      s->npaths);
 
 		if (!p)
 			return -ENOMEM;
@@ -572,33 +674,4 @@ void agg_remove(struct agg *a, uint32_t tgid)
 	/* the index has room: reindexing moved guests cannot fail */
 	reindex(a, i);
 	a->last = 0;
-}
-
-int agg_fault_hist_guest(struct agg *a, uint32_t tgid, uint32_t tid, unsigned int trap,
-			 unsigned int outcome, const struct log2_hist *h, uint64_t injected,
-			 uint64_t dropped)
-{
-	struct agg_counters c = { 0 };
-	struct agg_unit *u[2];
-	struct agg_path *p;
-	int err = units(a, tgid, tid, u);
-
-	if (err)
-		return err;
-	if (trap == KVMSLB_TRAP_H_DATA_STORAGE)
-		c.hdsi = h->count;
-	else if (trap == KVMSLB_TRAP_H_INST_STORAGE)
-		c.hisi = h->count;
-	if (outcome < KVMSLB_OUTCOME_NR)
-		c.outcome[outcome] = h->count;
-	c.fault_injected = injected;
-	c.dropped = dropped;
-	p = path_get(u[0], trap, outcome);
-	if (!p)
-		return -ENOMEM;
-	hist_merge(&p->hist, h);
-	counters_add(&u[0]->c, &c);
-	if (u[1])
-		counters_add(&u[1]->c, &c);
-	return 0;
 }

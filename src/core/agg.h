@@ -136,6 +136,22 @@ int agg_fault_hist(struct agg *a, uint32_t tgid, uint32_t tid, unsigned int trap
 int agg_fault_hist_guest(struct agg *a, uint32_t tgid, uint32_t tid, unsigned int trap,
 			 unsigned int outcome, const struct log2_hist *h, uint64_t injected,
 			 uint64_t dropped);
+/*
+ * A fault-path histogram as the BPF maps hold it (include/kvmslb/maps.h):
+ * slots in place, max exact.
+ */
+struct agg_map_hist {
+	const __u64 *slots;		/* HIST_SLOTS of them */
+	uint64_t count;			/* the sum of the slots */
+	uint64_t sum_ns, max_ns, injected, dropped;
+};
+
+/*
+ * agg_fault_hist (vcpu_hist) or agg_fault_hist_guest (!vcpu_hist) of such
+ * a histogram, merged from where it lies.
+ */
+int agg_fault_map_hist(struct agg *a, uint32_t tgid, uint32_t tid, unsigned int trap,
+		       unsigned int outcome, const struct agg_map_hist *h, bool vcpu_hist);
 /* Counters without latency (KVM stats). */
 int agg_counters_add(struct agg *a, uint32_t tgid, uint32_t tid,
 		     const struct agg_counters *c);

@@ -348,25 +348,20 @@ static int hist_one(struct agg *a, uint64_t key, const struct kvmslb_hist_val *v
 {
 	uint32_t outcome = kvmslb_key_sub(key), tgid = kvmslb_key_tgid(key);
 	uint32_t unit = unit_of(kvmslb_key_unit(key), units), trap = kvmslb_key_code(key);
-	struct log2_hist h;
+	struct agg_map_hist h = {
+		.slots = v->slots, .sum_ns = v->sum_ns, .max_ns = v->max_ns,
+		.injected = v->injected, .dropped = v->dropped,
+	};
 
-	memset(&h, 0, sizeof(h));
-	for (int i = 0; i < HIST_SLOTS; i++) {
-		h.slots[i] = v->slots[i];
+	/* merged from the map's value where it lies: no struct log2_hist per entry */
+	for (int i = 0; i < HIST_SLOTS; i++)
 		h.count += v->slots[i];
-	}
 	if (!h.count)
 		return 0;
-	h.sum_ns = v->sum_ns;
-	h.max_ns = v->max_ns;
-	h.max_exact = true;
 	a->health.events += h.count;
 	if (outcome == 0x7f)
 		outcome = KVMSLB_OUTCOME_NONE;
-	if (units == BPF_READ_VCPU_COUNTS)
-		return agg_fault_hist_guest(a, tgid, unit, trap, outcome, &h, v->injected,
-					    v->dropped);
-	return agg_fault_hist(a, tgid, unit, trap, outcome, &h, v->injected, v->dropped);
+	return agg_fault_map_hist(a, tgid, unit, trap, outcome, &h, units != BPF_READ_VCPU_COUNTS);
 }
 
 /*

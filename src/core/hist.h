@@ -49,6 +49,26 @@ static inline void hist_add(struct log2_hist *h, uint64_t v)
 }
 
 void hist_merge(struct log2_hist *dst, const struct log2_hist *src);
+
+/*
+ * hist_merge of a histogram in the BPF maps' layout (__u64 slots), from
+ * where it lies: no struct log2_hist built per map entry. count: the sum
+ * of the slots; the max is exact. Inlined: once per map entry.
+ */
+static inline void hist_merge_map(struct log2_hist *dst, const __u64 *slots, uint64_t count,
+				  uint64_t sum_ns, uint64_t max_ns)
+{
+	if (!count)
+		return;
+	if (!dst->count)
+		dst->max_exact = true;
+	for (int i = 0; i < HIST_SLOTS; i++)
+		dst->slots[i] += slots[i];
+	dst->count += count;
+	dst->sum_ns += sum_ns;
+	if (max_ns > dst->max_ns)
+		dst->max_ns = max_ns;
+}
 /*
  * dst = a - b, for cumulative snapshots (b taken before a). The max of an
  * interval is unknown: it becomes the top non-empty bucket's upper bound

@@ -31,18 +31,26 @@ static inline uint32_t key_index_slot(const struct key_index *x, uint64_t key)
 	return (uint32_t)((key * 0x9e3779b97f4a7c15ULL) >> 32) & (x->cap - 1);
 }
 
-static inline bool key_index_get(const struct key_index *x, uint64_t key, uint32_t *val)
+/* The value of key, to read or replace (not with KEY_INDEX_EMPTY), or NULL. */
+static inline uint32_t *key_index_ref(const struct key_index *x, uint64_t key)
 {
 	if (!x->cap)
-		return false;
+		return NULL;
 	for (uint32_t i = key_index_slot(x, key);; i = (i + 1) & (x->cap - 1)) {
 		if (x->vals[i] == KEY_INDEX_EMPTY)
-			return false;
-		if (x->keys[i] == key) {
-			*val = x->vals[i];
-			return true;
-		}
+			return NULL;
+		if (x->keys[i] == key)
+			return &x->vals[i];
 	}
+}
+
+static inline bool key_index_get(const struct key_index *x, uint64_t key, uint32_t *val)
+{
+	uint32_t *v = key_index_ref(x, key);
+
+	if (v)
+		*val = *v;
+	return v != NULL;
 }
 
 #endif

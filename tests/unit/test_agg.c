@@ -313,6 +313,167 @@ static void test_fault_hist_guest(void **state)
 	agg_free(&a);
 }
 
+/*
+ * Guests in hash order (as a map walk brings them): each insert moves the
+ * guests after it, whose index positions are found again when looked up.
+ */
+static void test_guests_out_of_order(void **state)
+{
+	struct agg a;
+
+	(void)state;
+	agg_init(&a);
+	/* 1000 tgids in a scattered order (7919 is prime: a permutation of 0..999) */
+	for (uint32_t i = 0; i < 1000; i++)
+		assert_int_equal(agg_exit(&a, 1 + (i * 7919) % 1000, 0, 0xe00, i + 1), 0);
+	assert_int_equal(a.nguests, 1000);
+	for (int i = 0; i < 1000; i++)
+		assert_int_equal(a.guests[i].tgid, i + 1);
+	/* every guest found where it is now, again and again */
+	for (uint32_t i = 0; i < 1000; i++) {
+		uint32_t tgid = 1 + (i * 7919) % 1000;
+
+		assert_ptr_equal(agg_find(&a, tgid), &a.guests[tgid - 1]);
+		assert_int_equal(agg_find(&a, tgid)->total.c.hdsi, i + 1);
+		assert_int_equal(agg_exit(&a, tgid, 0, 0xe00, 1), 0);
+		assert_int_equal(a.guests[tgid - 1].total.c.hdsi, i + 2);
+	}
+	assert_null(agg_find(&a, 1001));
+	assert_null(agg_find(&a, 0));
+	/* removed from the middle: the guests after it move back */
+	agg_remove(&a, 500);
+	agg_remove(&a, 1);
+	assert_int_equal(a.nguests, 998);
+	assert_null(agg_find(&a, 500));
+	assert_int_equal(agg_find(&a, 501)->tgid, 501);
+	assert_ptr_equal(agg_find(&a, 1000), &a.guests[997]);
+	assert_ptr_equal(agg_find(&a, 2), &a.guests[0]);
+	/* and inserted again: before everything */
+	assert_int_equal(agg_exit(&a, 1, 0, 0xe20, 4), 0);
+	assert_int_equal(a.guests[0].tgid, 1);
+	assert_int_equal(a.guests[0].total.c.hisi, 4);
+	assert_int_equal(a.guests[0].total.c.hdsi, 0);
+	assert_ptr_equal(agg_find(&a, 999), &a.guests[997]);
+	for (int i = 1; i < a.nguests; i++)
+		assert_true(a.guests[i - 1].tgid < a.guests[i].tgid);
+	agg_free(&a);
+
+	/* in bulk: appended in arrival order, sorted at the end */
+	agg_init(&a);
+	agg_bulk_begin(&a);
+	for (uint32_t i = 0; i < 100; i++)
+		assert_int_equal(agg_exit(&a, 1 + (i * 37) % 100, 0, 0xe00, 1), 0);
+	for (uint32_t i = 0; i < 100; i++)
+		assert_int_equal(agg_exit(&a, 1 + i, 0, 0xe00, 1), 0);
+	assert_int_equal(a.guests[0].tgid, 1);
+	assert_int_equal(a.guests[1].tgid, 38);
+	agg_bulk_end(&a);
+	for (int i = 0; i < 100; i++) {
+		assert_int_equal(a.guests[i].tgid, i + 1);
+		assert_int_equal(a.guests[i].total.c.hdsi, 2);
+		assert_ptr_equal(agg_find(&a, i + 1), &a.guests[i]);
+	}
+	agg_free(&a);
+}
+
+/*
+ * Paths taken in any order stay sorted by (trap, outcome) and each sample
+ * lands in its own, whether path_at caches the pair (placed from the table
+ * alone) or not (an unknown trap or outcome: placed by reading the paths).
+ */
+static void test_paths_any_order(void **state)
+{
+	static const struct { unsigned int trap, outcome; } pairs[] = {
+		{ 0xe20, KVMSLB_OUTCOME_MMIO }, { 0xe00, KVMSLB_OUTCOME_NONE },
+		{ 0, KVMSLB_OUTCOME_NONE }, { 0xe00, KVMSLB_OUTCOME_RETRY },
+		{ 0xe20, KVMSLB_OUTCOME_RETRY }, { 0xe00, KVMSLB_OUTCOME_HOST },
+		{ 0x300, KVMSLB_OUTCOME_RETRY }, { 0xe00, 7 }, { 0, KVMSLB_OUTCOME_SEGMENT },
+		{ 0xe20, KVMSLB_OUTCOME_REFLECT },
+	};
+	static const int sorted[] = { 8, 2, 6, 3, 5, 7, 1, 4, 9, 0 };
+	const int n = sizeof(pairs) / sizeof(pairs[0]);
+	const struct agg_unit *u;
+	struct agg a;
+
+	(void)state;
+	agg_init(&a);
+	/* pair k: k + 1 samples of 2^k ns, on the guest and on vcpu 3 */
+	for (int round = 0; round < 2; round++)
+		for (int k = 0; k < n; k++)
+			for (int s = 0; s < k + 1; s++)
+				assert_int_equal(agg_fault(&a, 9, AGG_VCPU_ID(3), pairs[k].trap,
+							   pairs[k].outcome, 1ull << k, false, 0), 0);
+	for (int w = 0; w < 2; w++) {
+		u = w ? &a.guests[0].vcpus[0] : &a.guests[0].total;
+		assert_int_equal(u->npaths, n);
+		for (int i = 0; i < n; i++) {
+			int k = sorted[i];
+
+			assert_int_equal(u->paths[i].trap, pairs[k].trap);
+			assert_int_equal(u->paths[i].outcome, pairs[k].outcome);
+			assert_int_equal(u->paths[i].hist.count, 2 * (k + 1));
+			assert_int_equal(u->paths[i].hist.slots[k], 2 * (k + 1));
+			assert_int_equal(u->paths[i].hist.max_ns, 1ull << k);
+		}
+		assert_int_equal(u->c.hdsi, 2 * (2 + 4 + 6 + 8));
+		assert_int_equal(u->c.hisi, 2 * (1 + 5 + 10));
+		assert_int_equal(u->c.outcome[KVMSLB_OUTCOME_RETRY], 2 * (4 + 5 + 7));
+	}
+	agg_free(&a);
+}
+
+/*
+ * A histogram as the BPF maps hold it, merged in place: the same as
+ * agg_fault_hist (vcpu_hist) or agg_fault_hist_guest of its log2_hist.
+ */
+static void test_fault_map_hist(void **state)
+{
+	__u64 slots[HIST_SLOTS] = { 0 };
+	struct agg_map_hist m = { .slots = slots, .count = 7, .sum_ns = 5000, .max_ns = 2047,
+				  .injected = 1, .dropped = 3 };
+	struct log2_hist h = { .count = 7, .sum_ns = 5000, .max_ns = 2047, .max_exact = true };
+	struct agg x, y;
+
+	(void)state;
+	slots[9] = h.slots[9] = 4;
+	slots[10] = h.slots[10] = 3;
+	for (int vcpu_hist = 0; vcpu_hist < 2; vcpu_hist++) {
+		agg_init(&x);
+		agg_init(&y);
+		for (uint32_t v = 0; v < 3; v++) {
+			assert_int_equal(agg_fault_map_hist(&x, 50, AGG_VCPU_ID(v), 0xe00,
+							    KVMSLB_OUTCOME_SEGMENT, &m, vcpu_hist), 0);
+			if (vcpu_hist)
+				assert_int_equal(agg_fault_hist(&y, 50, AGG_VCPU_ID(v), 0xe00,
+								KVMSLB_OUTCOME_SEGMENT, &h, 1, 3), 0);
+			else
+				assert_int_equal(agg_fault_hist_guest(&y, 50, AGG_VCPU_ID(v), 0xe00,
+								      KVMSLB_OUTCOME_SEGMENT, &h, 1, 3), 0);
+		}
+		for (int w = -1; w < 3; w++) {
+			const struct agg_unit *a = w < 0 ? &x.guests[0].total : &x.guests[0].vcpus[w];
+			const struct agg_unit *b = w < 0 ? &y.guests[0].total : &y.guests[0].vcpus[w];
+
+			assert_memory_equal(&a->c, &b->c, sizeof(a->c));
+			assert_int_equal(a->npaths, b->npaths);
+			for (int i = 0; i < a->npaths; i++)
+				assert_memory_equal(&a->paths[i].hist, &b->paths[i].hist,
+						    sizeof(a->paths[i].hist));
+		}
+		assert_int_equal(x.guests[0].total.c.hdsi, 21);
+		assert_int_equal(x.guests[0].total.c.outcome[KVMSLB_OUTCOME_SEGMENT], 21);
+		assert_int_equal(x.guests[0].total.c.fault_injected, 3);
+		assert_int_equal(x.guests[0].total.c.dropped, 9);
+		assert_int_equal(x.guests[0].total.paths[0].hist.slots[9], 12);
+		assert_int_equal(x.guests[0].total.paths[0].hist.sum_ns, 15000);
+		assert_true(x.guests[0].total.paths[0].hist.max_exact);
+		assert_int_equal(x.guests[0].vcpus[2].c.hdsi, 7);
+		assert_int_equal(x.guests[0].vcpus[2].npaths, vcpu_hist);
+		agg_free(&x);
+		agg_free(&y);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -321,6 +482,9 @@ int main(void)
 		cmocka_unit_test(test_sub_drops_the_earlier_vcpus),
 		cmocka_unit_test(test_per_vcpu_and_diff),
 		cmocka_unit_test(test_fault_hist_guest),
+		cmocka_unit_test(test_guests_out_of_order),
+		cmocka_unit_test(test_paths_any_order),
+		cmocka_unit_test(test_fault_map_hist),
 		cmocka_unit_test(test_tracker_exit_and_reuse),
 	};
 
