@@ -94,13 +94,13 @@ struct {
 	__type(value, __u32);
 } hist_idx SEC(".maps");
 
-/* [0]: the next free slot of hist_vals (past its end: all taken) */
+/* the next free slot of hist_vals and vcpu_seg (past the end: all taken) */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, KVMSLB_ALLOC_NR);
 	__type(key, __u32);
 	__type(value, __u64);
-} hist_alloc SEC(".maps");
+} slot_alloc SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -126,14 +126,23 @@ struct {
 	__type(value, __u64);
 } starts SEC(".maps");
 
-/* Series v2: each vcpu's cumulative DSegI/ISegI counts and segment counts. */
+/* Series v2: each vcpu's cumulative DSegI/ISegI counts and segment counts, in place. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, KVMSLB_VCPUS_MAX);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct kvmslb_vcpu_slot);
+} vcpu_seg SEC(".maps");
+
+/* a vcpu -> its slot of vcpu_seg; as many keys as slots */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, KVMSLB_VCPUS_MAX);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct kvmslb_vcpu_key);
-	__type(value, struct kvmslb_vcpu_seg);
-} vcpu_seg SEC(".maps");
+	__type(value, __u32);
+} vcpu_idx SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -334,41 +343,53 @@ static __always_inline struct kvmslb_hist_val *hist_hashed(__u32 tgid, __u64 key
 }
 
 /*
+ * The next free slot of an array of slots (enum kvmslb_alloc), or -1 when
+ * every slot is taken. The atomic add keeps two new keys on two CPUs
+ * apart; 64 bits, so once every slot is taken the count (one more at each
+ * miss) never wraps around to a taken slot.
+ */
+static __always_inline int slot_take(__u32 which, void *array, void **e)
+{
+	__u64 *next = bpf_map_lookup_elem(&slot_alloc, &which), slot;
+	__u32 slot32;
+
+	*e = NULL;
+	if (!next)
+		return -1;
+	slot = __sync_fetch_and_add(next, 1);
+	if (slot >= KVMSLB_HIST_IN_HASH)
+		return -1;
+	slot32 = slot;
+	*e = bpf_map_lookup_elem(array, &slot32);
+	return *e ? (int)slot32 : -1;
+}
+
+/*
  * The slot of hist_vals that holds key, taking the next free one for a new
  * key; KVMSLB_HIST_IN_HASH when every slot is taken. One writer per key, so
- * no other CPU takes a slot for the same key meanwhile; the atomic add keeps
- * two new keys on two CPUs apart. The slot's key is written before the
- * slot is published in hist_idx: userspace skips a slot whose key is 0.
+ * no other CPU takes a slot for the same key meanwhile. The slot's key is
+ * written before the slot is published in hist_idx: userspace skips a slot
+ * whose key is 0.
  */
 static __always_inline __u32 hist_slot_of(__u32 tgid, __u64 key)
 {
 	struct kvmslb_hist_slot *e;
-	__u32 *idx, zero = 0, idx32;
-	__u64 *next, slot;
+	__u32 *idx, slot;
+	int taken;
 
 	asm volatile("" : "+r"(key));
 	idx = bpf_map_lookup_elem(&hist_idx, &key);
 	if (idx)
 		return *idx;
-	next = bpf_map_lookup_elem(&hist_alloc, &zero);
-	if (!next)
-		return KVMSLB_HIST_IN_HASH;
-	/*
-	 * 64 bits: once every slot is taken, each event of a key in the hash
-	 * map that misses the cache adds one more; never wraps to a taken slot.
-	 */
-	slot = __sync_fetch_and_add(next, 1);
-	if (slot >= KVMSLB_HIST_IN_HASH)
-		return KVMSLB_HIST_IN_HASH;
-	idx32 = slot;
-	e = bpf_map_lookup_elem(&hist_vals, &idx32);
-	if (!e)
-		return KVMSLB_HIST_IN_HASH;	/* past the end: the hash map */
+	taken = slot_take(KVMSLB_ALLOC_HIST, &hist_vals, (void **)&e);
+	if (taken < 0 || !e)
+		return KVMSLB_HIST_IN_HASH;	/* all taken: the hash map */
+	slot = taken;
 	e->key = key;
 	/* as many keys as slots: cannot be full; if it were, the slot still counts */
-	bpf_map_update_elem(&hist_idx, &key, &idx32, BPF_NOEXIST);
+	bpf_map_update_elem(&hist_idx, &key, &slot, BPF_NOEXIST);
 	note_new_key(tgid);
-	return idx32;
+	return slot;
 }
 
 static __always_inline void hist_add(const struct kvmslb_who *w, __u16 trap, __u8 outcome,
@@ -488,6 +509,36 @@ static __always_inline void segment_v2_count(struct kvmslb_vcpu_seg *st, __u32 v
 	st->dropped += dropped;
 }
 
+/*
+ * A vcpu's state in vcpu_seg, taking a slot at its first event (*first);
+ * NULL when every slot is taken.
+ */
+static __always_inline struct kvmslb_vcpu_seg *vcpu_state(__u32 vm, const union kvmslb_vcpu_key8 *k,
+							  bool *first)
+{
+	struct kvmslb_vcpu_slot *e;
+	__u32 *idx, slot;
+	int taken;
+
+	*first = false;
+	idx = bpf_map_lookup_elem(&vcpu_idx, &k->key);
+	if (idx) {
+		slot = *idx;
+		e = bpf_map_lookup_elem(&vcpu_seg, &slot);
+		return e ? &e->seg : NULL;
+	}
+	taken = slot_take(KVMSLB_ALLOC_VCPU, &vcpu_seg, (void **)&e);
+	if (taken < 0 || !e)
+		return NULL;
+	slot = taken;
+	/* the vcpu before its counts: userspace skips a slot whose vm is 0 */
+	e->key = k->key;
+	bpf_map_update_elem(&vcpu_idx, &k->key, &slot, BPF_NOEXIST);
+	note_new_key(vm);
+	*first = true;
+	return &e->seg;
+}
+
 /* patched v2: kvm_segment_synth, charged to the vm and vcpu it names */
 static __always_inline int handle_segment_synth_v2(__u32 vm, __u32 vcpu_id, __u64 ea,
 						   __u64 srr1, __u32 vector, bool injected,
@@ -496,25 +547,18 @@ static __always_inline int handle_segment_synth_v2(__u32 vm, __u32 vcpu_id, __u6
 	union kvmslb_vcpu_key8 k;
 	struct kvmslb_vcpu_seg *st;
 	struct kvmslb_who w;
+	bool first;
 
 	if (!who_vcpu(&w, vm, vcpu_id))
 		return 0;
 	vcpu_key8(&k, vm, vcpu_id);
-	st = bpf_map_lookup_elem(&vcpu_seg, &k.key);
+	st = vcpu_state(vm, &k, &first);
 	if (st) {
-		segment_v2_count(st, vector, injected, dropped, dsegi, isegi, false);
+		segment_v2_count(st, vector, injected, dropped, dsegi, isegi, first);
 	} else {
-		struct kvmslb_vcpu_seg zero;
-
-		__builtin_memset(&zero, 0, sizeof(zero));
-		segment_v2_count(&zero, vector, injected, dropped, dsegi, isegi, true);
-		if (!bpf_map_update_elem(&vcpu_seg, &k.key, &zero, BPF_NOEXIST)) {
-			note_new_key(vm);
-		} else {
-			/* full: this event still counts; the vcpu's drops cannot be recovered */
-			stat_add(KVMSLB_STAT_VCPU_OVERFLOW, 1);
-			count_add(&w, KVMSLB_CNT_SEGMENT, vector, injected, 1);
-		}
+		/* full: this event still counts; the vcpu's drops cannot be recovered */
+		stat_add(KVMSLB_STAT_VCPU_OVERFLOW, 1);
+		count_add(&w, KVMSLB_CNT_SEGMENT, vector, injected, 1);
 	}
 	event_send(&w, KVMSLB_EV_SEGMENT, vector, injected, 0, ea, srr1, 0, dropped);
 	return 0;

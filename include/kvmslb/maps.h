@@ -20,7 +20,7 @@
  *   - histograms in place: a key's histogram has one slot of hist_vals, an
  *     mmapable array that userspace reads where it is, with no copy (a
  *     refresh over 1000 guests x 8 vcpus reads 40 000 histograms). The
- *     first event of a key takes the next free slot (hist_alloc) and
+ *     first event of a key takes the next free slot (slot_alloc) and
  *     records it in hist_idx; the per-CPU, two-way hist_cache keeps (key,
  *     slot) pairs so that most events skip that hash lookup. When every
  *     slot is taken, new keys go to the hash map hists (read by copy).
@@ -160,7 +160,9 @@ struct kvmslb_hist_ref {
  * Series v2 segment interrupts, per vcpu: the cumulative synthesized
  * DSegI/ISegI counts of its last kvm_segment_synth event (so records the
  * kernel dropped in between are still counted), and the counts themselves
- * by vector and kind. State that follows a vcpu from CPU to CPU: a hash map.
+ * by vector and kind. State that follows a vcpu from CPU to CPU, in place
+ * as histograms are: a slot of the mmapable array vcpu_seg per vcpu, taken
+ * at its first event (slot_alloc), found through the hash map vcpu_idx.
  */
 struct kvmslb_vcpu_key {
 	__u32 vm;		/* vm_pid */
@@ -183,6 +185,19 @@ struct kvmslb_vcpu_seg {
 	__u64 last_isegi;
 	__u64 n[2][KVMSLB_SEG_KINDS];	/* [0: DSegI, 1: ISegI][enum kvmslb_seg_kind] */
 	__u64 dropped;			/* sum of kvm_segment_synth.dropped */
+};
+
+/* vcpu_seg: a slot's vcpu (vm 0: not taken yet) and its state. */
+struct kvmslb_vcpu_slot {
+	struct kvmslb_vcpu_key key;
+	struct kvmslb_vcpu_seg seg;
+};
+
+/* slot_alloc: the next free slot of each array of slots */
+enum kvmslb_alloc {
+	KVMSLB_ALLOC_HIST = 0,		/* of hist_vals */
+	KVMSLB_ALLOC_VCPU = 1,		/* of vcpu_seg */
+	KVMSLB_ALLOC_NR
 };
 
 /*

@@ -21,8 +21,9 @@ struct bpf_source {
 	struct kvmslb_btf_bpf *skel_btf;
 	struct bpf_object *obj;
 	struct bpf_map *counts, *hists, *count_cache, *stats, *vcpu_seg;
-	struct bpf_map *hist_vals, *hist_alloc;
-	struct hist_map hist_map;	/* hist_vals mapped, kept from refresh to refresh */
+	struct bpf_map *hist_vals, *slot_alloc;
+	/* hist_vals and vcpu_seg mapped, kept from refresh to refresh */
+	struct slot_map hist_map, vcpu_map;
 	struct bpf_map *events, *new_keys;
 	enum bpf_read_units units;
 	struct ring_buffer *rb;
@@ -182,6 +183,7 @@ static int size_maps(struct bpf_source *s, const struct bpf_source_opts *o)
 		{ "hist_vals", offsetof(struct bpf_map_sizes, hist_vals) },
 		{ "hist_idx", offsetof(struct bpf_map_sizes, hist_vals) },
 		{ "vcpu_seg", offsetof(struct bpf_map_sizes, vcpu_seg) },
+		{ "vcpu_idx", offsetof(struct bpf_map_sizes, vcpu_seg) },
 		{ "starts", offsetof(struct bpf_map_sizes, starts) },
 	};
 	struct bpf_map_sizes *z = &s->info.sizes;
@@ -215,7 +217,8 @@ int bpf_source_open(const struct bpf_source_opts *o, struct bpf_source **out, ch
 	if (!s)
 		return -ENOMEM;
 	s->pin.lock_fd = -1;
-	hist_map_init(&s->hist_map);
+	slot_map_init(&s->hist_map);
+	slot_map_init(&s->vcpu_map);
 	libbpf_set_print(o->verbose ? libbpf_stderr : libbpf_quiet);
 	ret = open_object(s, o, err, errlen);
 	if (ret)
@@ -257,7 +260,7 @@ int bpf_source_open(const struct bpf_source_opts *o, struct bpf_source **out, ch
 	s->count_cache = bpf_object__find_map_by_name(s->obj, "count_cache");
 	s->vcpu_seg = bpf_object__find_map_by_name(s->obj, "vcpu_seg");
 	s->hist_vals = bpf_object__find_map_by_name(s->obj, "hist_vals");
-	s->hist_alloc = bpf_object__find_map_by_name(s->obj, "hist_alloc");
+	s->slot_alloc = bpf_object__find_map_by_name(s->obj, "slot_alloc");
 	s->units = !o->per_vcpu ? BPF_READ_GUESTS :
 		   o->vcpu_counts_only ? BPF_READ_VCPU_COUNTS : BPF_READ_VCPUS;
 	s->new_keys = bpf_object__find_map_by_name(s->obj, "new_keys");
@@ -296,7 +299,8 @@ void bpf_source_close(struct bpf_source *s)
 	if (!s)
 		return;
 	ring_buffer__free(s->rb);
-	hist_map_free(&s->hist_map);
+	slot_map_free(&s->hist_map);
+	slot_map_free(&s->vcpu_map);
 	kvmslb_bpf__destroy(s->skel);
 	kvmslb_btf_bpf__destroy(s->skel_btf);
 	if (s->pin.lock_fd >= 0)
@@ -318,8 +322,9 @@ int bpf_source_read(struct bpf_source *s, struct agg *a)
 		.stats = bpf_map__fd(s->stats),
 		.vcpu_seg = s->vcpu_seg ? bpf_map__fd(s->vcpu_seg) : -1,
 		.hist_vals = bpf_map__fd(s->hist_vals),
-		.hist_alloc = bpf_map__fd(s->hist_alloc),
+		.slot_alloc = bpf_map__fd(s->slot_alloc),
 		.hist_map = &s->hist_map,
+		.vcpu_map = &s->vcpu_map,
 	};
 
 	return bpf_maps_read(&fds, s->units, a);
@@ -459,25 +464,37 @@ static int read_count_cache(int count_fd, int ncpus, enum bpf_read_units units,
 }
 
 /*
- * hist_vals, where it is: every slot taken. *spilled: keys went to the
- * hash map hists since the array was full (read it too).
+ * An array of slots where it is (core/slot_map.h): the slots taken, *n on
+ * return; *spilled: keys found every slot taken (hist_vals: they are in
+ * hists). m NULL: mapped for this read only, into *once.
  */
+static int slots_of(const struct bpf_map_fds *fds, int fd, enum kvmslb_alloc which,
+		    size_t size, struct slot_map *m, struct slot_map *once, uint64_t *n,
+		    const void **slots, bool *spilled)
+{
+	uint32_t k = which;
+	uint64_t next;
+	int err;
+
+	slot_map_init(once);
+	if (bpf_map_lookup_elem(fds->slot_alloc, &k, &next))
+		return -errno;
+	*n = next;
+	err = slot_map_get(m ? m : once, fd, size, n, slots);
+	*spilled = next > *n;
+	return err;
+}
+
+/* hist_vals, where it is: every slot taken. */
 static int read_hist_vals(const struct bpf_map_fds *fds, enum bpf_read_units units,
 			  struct agg *a, bool *spilled)
 {
 	const struct kvmslb_hist_slot *slots;
-	struct hist_map once, *m = fds->hist_map ? fds->hist_map : &once;
-	uint32_t zero = 0;
-	uint64_t next, n;
-	int err = 0;
+	struct slot_map once;
+	uint64_t n;
+	int err = slots_of(fds, fds->hist_vals, KVMSLB_ALLOC_HIST, sizeof(*slots),
+			   fds->hist_map, &once, &n, (const void **)&slots, spilled);
 
-	if (bpf_map_lookup_elem(fds->hist_alloc, &zero, &next))
-		return -errno;
-	if (!fds->hist_map)
-		hist_map_init(&once);
-	n = next;
-	err = hist_map_slots(m, fds->hist_vals, &n, &slots);
-	*spilled = next > n;
 	for (uint64_t i = 0; !err && i < n; i++) {
 		/* taken, its key not written yet: nothing counted in it yet */
 		uint64_t key = __atomic_load_n(&slots[i].key, __ATOMIC_RELAXED);
@@ -485,8 +502,7 @@ static int read_hist_vals(const struct bpf_map_fds *fds, enum bpf_read_units uni
 		if (key)
 			err = hist_one(a, key, &slots[i].v, units);
 	}
-	if (!fds->hist_map)
-		hist_map_free(&once);
+	slot_map_free(&once);
 	return err;
 }
 
@@ -514,6 +530,26 @@ static int vcpu_seg_entry(struct agg *a, const void *k, const void *val,
 	c.dsegi = n[0];
 	c.isegi = n[1];
 	return agg_counters_add(a, key->vm, unit_of(AGG_VCPU_ID(key->vcpu_id), units), &c);
+}
+
+/* vcpu_seg, where it is: every vcpu's slot (no vcpu past the end: VCPU_OVERFLOW). */
+static int read_vcpu_seg(const struct bpf_map_fds *fds, enum bpf_read_units units,
+			 struct agg *a)
+{
+	const struct kvmslb_vcpu_slot *slots;
+	struct slot_map once;
+	bool spilled;
+	uint64_t n;
+	int err = slots_of(fds, fds->vcpu_seg, KVMSLB_ALLOC_VCPU, sizeof(*slots), fds->vcpu_map,
+			   &once, &n, (const void **)&slots, &spilled);
+
+	for (uint64_t i = 0; !err && i < n; i++) {
+		/* taken, its vcpu not written yet: nothing counted in it yet */
+		if (__atomic_load_n(&slots[i].key.vm, __ATOMIC_RELAXED))
+			err = vcpu_seg_entry(a, &slots[i].key, &slots[i].seg, units);
+	}
+	slot_map_free(&once);
+	return err;
 }
 
 static int read_stats(int fd, int ncpus, struct agg *a)
@@ -556,8 +592,7 @@ int bpf_maps_read(const struct bpf_map_fds *fds, enum bpf_read_units units, stru
 		err = walk_map(fds->counts, sizeof(uint64_t), sizeof(uint64_t), count_entry,
 			       units, a);
 	if (!err && fds->vcpu_seg >= 0)
-		err = walk_map(fds->vcpu_seg, sizeof(struct kvmslb_vcpu_key),
-			       sizeof(struct kvmslb_vcpu_seg), vcpu_seg_entry, units, a);
+		err = read_vcpu_seg(fds, units, a);
 	if (!err && fds->hist_vals >= 0)
 		err = read_hist_vals(fds, units, a, &spilled);
 	if (!err && spilled)

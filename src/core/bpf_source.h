@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #include "core/agg.h"
-#include "core/hist_map.h"
+#include "core/slot_map.h"
 #include "core/bpf_pin.h"
 #include "core/host_probe.h"
 #include "core/source.h"
@@ -90,14 +90,13 @@ const struct bpf_pin_result *bpf_source_pinned(const struct bpf_source *s);
 struct bpf_map_fds {
 	int counts, hists, stats;
 	int count_cache;	/* the per-CPU cache in front of counts */
-	int vcpu_seg;		/* -1: none (objects without the v2 programs) */
 	/*
-	 * Histograms in place: the array and its allocator (-1: none, all in
-	 * hists), and the array's mapping kept from read to read (NULL: map
-	 * it for this read only).
+	 * Counts in place: the arrays of slots (-1: none; without hist_vals
+	 * every histogram is in hists), their allocator, and their mappings
+	 * kept from read to read (NULL: map them for this read only).
 	 */
-	int hist_vals, hist_alloc;
-	struct hist_map *hist_map;
+	int hist_vals, vcpu_seg, slot_alloc;
+	struct slot_map *hist_map, *vcpu_map;
 };
 /* What a read keeps below each guest. */
 enum bpf_read_units {

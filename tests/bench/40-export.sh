@@ -99,7 +99,7 @@ for gv in "1000 0" "1000 8"; do
 	printf '  %-12s %8s %9s %8s %8s   %9s %8s %8s  %s\n' "$1 x $2" "$m" "$t" "$r" "$tot" "${ot:--}" "${or:--}" \
 		"${otot:--}" "$(verdict "$tot" 10)"
 	echo "  # $1 x $2: $(val maps_keys "$maps") map keys on $(val ncpus "$maps") CPUs; the map reading is core/bpf_source.c's and agg.c's;"
-	echo "  #   of it, the floor: vcpu_seg copied out of the kernel (batch lookups), each histogram read in place once: $(val maps_copy_ms "$maps") ms"
+	echo "  #   of it, the floor: every word of the counts read once where they are (mapped BPF arrays, no copy): $(val maps_copy_ms "$maps") ms"
 	[ "$2" = 0 ] || echo "  #   export keeps per-vcpu counters only; read as stat and top read it (per-vcpu histograms too): $(val maps_read_vcpus_ms "$maps") ms"
 done
 

@@ -94,8 +94,10 @@ static struct kvmslb_bpf *open_load(const struct cfg *c)
 		bpf_map__set_max_entries(s->maps.hist_vals, c->hist_vals_max);
 		bpf_map__set_max_entries(s->maps.hist_idx, c->hist_vals_max);
 	}
-	if (c->vcpus_max)
+	if (c->vcpus_max) {
 		bpf_map__set_max_entries(s->maps.vcpu_seg, c->vcpus_max);
+		bpf_map__set_max_entries(s->maps.vcpu_idx, c->vcpus_max);
+	}
 	if (c->rb_bytes)
 		bpf_map__set_max_entries(s->maps.events, c->rb_bytes);
 	assert_int_equal(kvmslb_bpf__load(s), 0);
@@ -128,15 +130,15 @@ struct cached {
 
 #define COUNTS(o) ((struct cached){ (o)->maps.count_cache, (o)->maps.counts, NULL, NULL })
 #define HISTS(o) ((struct cached){ (o)->maps.hist_cache, (o)->maps.hists, \
-				   (o)->maps.hist_vals, (o)->maps.hist_alloc })
+				   (o)->maps.hist_vals, (o)->maps.slot_alloc })
 
 /* The slots of hist_vals taken; each read with bpf_map_lookup_elem (no mmap). */
 static uint32_t slots_taken(struct cached c)
 {
 	uint64_t next;
-	uint32_t zero = 0;
+	uint32_t k = KVMSLB_ALLOC_HIST;
 
-	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(c.alloc), &zero, &next), 0);
+	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(c.alloc), &k, &next), 0);
 	return next < bpf_map__max_entries(c.vals) ? (uint32_t)next :
 						     bpf_map__max_entries(c.vals);
 }
@@ -284,10 +286,15 @@ static void cache_block(const struct bpf_map *cache)
 static struct kvmslb_vcpu_seg vseg(struct kvmslb_bpf *s, uint32_t vm, uint32_t vcpu)
 {
 	struct kvmslb_vcpu_key k = { .vm = vm, .vcpu_id = vcpu };
-	struct kvmslb_vcpu_seg v;
+	struct kvmslb_vcpu_slot e;
+	uint32_t slot;
 
-	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(s->maps.vcpu_seg), &k, &v), 0);
-	return v;
+	/* its slot, through the index; the slot names the vcpu */
+	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(s->maps.vcpu_idx), &k, &slot), 0);
+	assert_int_equal(bpf_map_lookup_elem(bpf_map__fd(s->maps.vcpu_seg), &slot, &e), 0);
+	assert_int_equal(e.key.vm, vm);
+	assert_int_equal(e.key.vcpu_id, vcpu);
+	return e.seg;
 }
 
 static uint64_t count_get(struct kvmslb_bpf *s, uint32_t tgid, uint32_t tid, uint8_t kind,
@@ -358,7 +365,7 @@ static void read_agg_pv(struct kvmslb_bpf *s, enum bpf_read_units units, struct 
 		.stats = bpf_map__fd(s->maps.stats),
 		.vcpu_seg = bpf_map__fd(s->maps.vcpu_seg),
 		.hist_vals = bpf_map__fd(s->maps.hist_vals),
-		.hist_alloc = bpf_map__fd(s->maps.hist_alloc),
+		.slot_alloc = bpf_map__fd(s->maps.slot_alloc),
 	};
 
 	agg_init(a);
@@ -421,7 +428,7 @@ static void test_v2_charged_to_the_vm_it_names(void **state)
 	assert_int_equal(st.n[0][KVMSLB_SEG_INJECTED], 1);
 	assert_int_equal(st.n[0][KVMSLB_SEG_REAL] + st.n[0][KVMSLB_SEG_RECOVERED], 0);
 	assert_int_equal(st.last_dsegi, 1);
-	assert_int_equal(bpft_map_keys(s->maps.vcpu_seg), 1);
+	assert_int_equal(bpft_map_keys(s->maps.vcpu_idx), 1);
 	assert_int_equal(nkeys(COUNTS(s)), 0);
 	assert_int_equal(hist_in(HISTS(s), VM_A, vcpu_unit(3), 0xe00,
 				 KVMSLB_OUTCOME_SEGMENT, &v, &n), 0);
@@ -451,7 +458,7 @@ static void test_v2_charged_to_the_vm_it_names(void **state)
 	assert_int_equal(count_get(s, self(), (uint32_t)syscall(SYS_gettid), KVMSLB_CNT_SEGMENT,
 				   0x380, KVMSLB_SEG_INJECTED), 1);
 	assert_int_equal(nkeys(COUNTS(s)), 1);
-	assert_int_equal(bpft_map_keys(s->maps.vcpu_seg), 0);
+	assert_int_equal(bpft_map_keys(s->maps.vcpu_idx), 0);
 	kvmslb_bpf__destroy(s);
 }
 
@@ -469,7 +476,7 @@ static void test_v2_guest_filter(void **state)
 	hfault_v2(s, VM_A, 0, KVMSLB_TRAP_H_DATA_STORAGE, KVMSLB_OUTCOME_RETRY, 10, false, 0);
 	assert_int_equal(nkeys(COUNTS(s)), 0);
 	assert_int_equal(nkeys(HISTS(s)), 0);
-	assert_int_equal(bpft_map_keys(s->maps.vcpu_seg), 0);
+	assert_int_equal(bpft_map_keys(s->maps.vcpu_idx), 0);
 	assert_int_equal(events(s), 0);
 	kvmslb_bpf__destroy(s);
 
@@ -480,7 +487,7 @@ static void test_v2_guest_filter(void **state)
 	seg_v2(s, VM_A, 1, KVMSLB_TRAP_INST_SEGMENT, false, 0, 0, 2);
 	assert_int_equal(vseg(s, VM_A, 0).n[0][KVMSLB_SEG_REAL], 1);
 	assert_int_equal(vseg(s, VM_A, 1).n[1][KVMSLB_SEG_REAL], 2);
-	assert_int_equal(bpft_map_keys(s->maps.vcpu_seg), 2);
+	assert_int_equal(bpft_map_keys(s->maps.vcpu_idx), 2);
 	read_agg(s, &a);
 	g = agg_find(&a, VM_A);
 	assert_non_null(g);
@@ -681,7 +688,7 @@ static void test_v2_vcpu_map_full(void **state)
 	seg_v2(s, VM_A, 1, KVMSLB_TRAP_DATA_SEGMENT, false, 0, 1, 0);
 	seg_v2(s, VM_A, 2, KVMSLB_TRAP_DATA_SEGMENT, true, 0, 1, 0);
 	seg_v2(s, VM_A, 2, KVMSLB_TRAP_DATA_SEGMENT, false, 3, 5, 0);
-	assert_int_equal(bpft_map_keys(s->maps.vcpu_seg), 2);
+	assert_int_equal(bpft_map_keys(s->maps.vcpu_idx), 2);
 	assert_int_equal(count_get(s, VM_A, vcpu_unit(2), KVMSLB_CNT_SEGMENT, 0x380,
 				   KVMSLB_SEG_INJECTED), 1);
 	assert_int_equal(count_get(s, VM_A, vcpu_unit(2), KVMSLB_CNT_SEGMENT, 0x380,
@@ -810,7 +817,7 @@ static void test_v1_segment_counts(void **state)
 	assert_int_equal(count_get(s, self(), me(), KVMSLB_CNT_SEGMENT, 0x480, 0), UINT64_MAX);
 	assert_int_equal(nkeys(COUNTS(s)), 3);
 	/* v1 keeps no cumulative state */
-	assert_int_equal(bpft_map_keys(s->maps.vcpu_seg), 0);
+	assert_int_equal(bpft_map_keys(s->maps.vcpu_idx), 0);
 	assert_int_equal(events(s), 9);
 	kvmslb_bpf__destroy(s);
 }
@@ -964,15 +971,15 @@ static void test_cache_slot_taken(void **state)
 }
 
 /*
- * The reader keeps hist_vals mapped from refresh to refresh (bpf_source
- * does): the mapping covers the slots taken and grows with them; a slot
- * is read where it is, so an event after one read shows in the next.
+ * The reader keeps hist_vals and vcpu_seg mapped from refresh to refresh
+ * (bpf_source does): a mapping covers the slots taken and grows with them;
+ * a slot is read where it is, so an event after one read shows in the next.
  */
-static void test_hist_in_place_mapping_grows(void **state)
+static void test_in_place_mappings_grow(void **state)
 {
 	struct cfg c = { .per_vcpu = true };
 	struct kvmslb_bpf *s = open_load(&c);
-	struct hist_map m;
+	struct slot_map m, vm;
 	struct bpf_map_fds fds = {
 		.counts = bpf_map__fd(s->maps.counts),
 		.hists = bpf_map__fd(s->maps.hists),
@@ -980,46 +987,64 @@ static void test_hist_in_place_mapping_grows(void **state)
 		.stats = bpf_map__fd(s->maps.stats),
 		.vcpu_seg = bpf_map__fd(s->maps.vcpu_seg),
 		.hist_vals = bpf_map__fd(s->maps.hist_vals),
-		.hist_alloc = bpf_map__fd(s->maps.hist_alloc),
+		.slot_alloc = bpf_map__fd(s->maps.slot_alloc),
 		.hist_map = &m,
+		.vcpu_map = &vm,
 	};
 	const struct agg_guest *g;
 	struct agg a;
 	size_t first_len;
 
 	(void)state;
-	hist_map_init(&m);
+	slot_map_init(&m);
+	slot_map_init(&vm);
 	hfault_v2(s, VM_A, 0, 0xe00, KVMSLB_OUTCOME_RETRY, 100, false, 0);
+	seg_v2(s, VM_A, 0, KVMSLB_TRAP_DATA_SEGMENT, false, 0, 1, 0);
 	agg_init(&a);
 	assert_int_equal(bpf_maps_read(&fds, BPF_READ_VCPUS, &a), 0);
-	assert_int_equal(a.health.events, 1);
+	assert_int_equal(a.health.events, 2);
 	agg_free(&a);
 	first_len = m.len;
+	assert_true(vm.len > 0);
+	assert_true(vm.nmapped < 1000);
 	assert_true(first_len > 0);
 	assert_true(m.nmapped < 1000);
 
 	/* the same key again, and 999 vcpus more of VM A: past the first mapping */
 	hfault_v2(s, VM_A, 0, 0xe00, KVMSLB_OUTCOME_RETRY, 300, false, 0);
-	for (uint32_t v = 1; v < 1000; v++)
+	for (uint32_t v = 1; v < 1000; v++) {
 		hfault_v2(s, VM_A, v, 0xe20, KVMSLB_OUTCOME_SEGMENT, 1000 + v, v & 1, 0);
+		seg_v2(s, VM_A, v, KVMSLB_TRAP_INST_SEGMENT, false, 0, 0, 1);
+	}
+	/* vcpu 0's second DSegI, after two the kernel's log dropped */
+	seg_v2(s, VM_A, 0, KVMSLB_TRAP_DATA_SEGMENT, false, 2, 4, 0);
 	assert_int_equal(slots_taken(HISTS(s)), 1000);
+	assert_int_equal(bpft_map_keys(s->maps.vcpu_idx), 1000);
 	agg_init(&a);
 	assert_int_equal(bpf_maps_read(&fds, BPF_READ_VCPUS, &a), 0);
 	assert_true(m.len > first_len);
 	assert_true(m.nmapped >= 1000);
-	assert_int_equal(a.health.events, 1001);
+	assert_true(vm.nmapped >= 1000);
+	/* events: 1001 fault paths, 1001 segment records (2 recovered are not events) */
+	assert_int_equal(a.health.events, 2002);
 	g = agg_find(&a, VM_A);
 	assert_non_null(g);
 	assert_int_equal(g->nvcpus, 1000);
 	assert_int_equal(g->total.c.hdsi, 2);
 	assert_int_equal(g->total.c.hisi, 999);
 	assert_int_equal(g->total.c.fault_injected, 500);
+	assert_int_equal(g->total.c.dsegi, 4);
+	assert_int_equal(g->total.c.isegi, 999);
+	assert_int_equal(g->vcpus[0].c.dsegi, 4);
+	assert_int_equal(g->vcpus[0].c.isegi, 0);
+	assert_int_equal(g->vcpus[999].c.isegi, 1);
 	assert_int_equal(g->vcpus[0].c.hdsi, 2);
 	assert_int_equal(g->vcpus[0].paths[0].hist.sum_ns, 400);
 	assert_int_equal(g->vcpus[0].paths[0].hist.max_ns, 300);
 	assert_int_equal(g->vcpus[999].paths[0].hist.max_ns, 1999);
 	agg_free(&a);
-	hist_map_free(&m);
+	slot_map_free(&m);
+	slot_map_free(&vm);
 	kvmslb_bpf__destroy(s);
 }
 
@@ -1067,6 +1092,7 @@ static void test_map_sizes(void **state)
 	bpf_map__set_max_entries(s->maps.hist_vals, z.hist_vals);
 	bpf_map__set_max_entries(s->maps.hist_idx, z.hist_vals);
 	bpf_map__set_max_entries(s->maps.vcpu_seg, z.vcpu_seg);
+	bpf_map__set_max_entries(s->maps.vcpu_idx, z.vcpu_seg);
 	assert_int_equal(kvmslb_bpf__load(s), 0);
 	/* 1000 guests x 8 vcpus, one DSegI and one HDSI path each: every key fits */
 	for (uint32_t vm = 1; vm <= 1000; vm++)
@@ -1077,7 +1103,7 @@ static void test_map_sizes(void **state)
 			assert_int_equal(bpft_run(s->progs.kvmslb_segment_synth, d, 12, NULL), 0);
 			assert_int_equal(bpft_run(s->progs.kvmslb_hfault, h, 12, NULL), 0);
 		}
-	assert_int_equal(bpft_map_keys(s->maps.vcpu_seg), 8000);
+	assert_int_equal(bpft_map_keys(s->maps.vcpu_idx), 8000);
 	assert_int_equal(nkeys(HISTS(s)), 8000);
 	assert_int_equal(slots_taken(HISTS(s)), 8000);	/* all in place */
 	assert_int_equal(stat_get(s, KVMSLB_STAT_COUNT_OVERFLOW), 0);
@@ -1580,7 +1606,7 @@ int main(void)
 		cmocka_unit_test(test_v1_segment_counts),
 		cmocka_unit_test(test_map_full_overflow),
 		cmocka_unit_test(test_cache_slot_taken),
-		cmocka_unit_test(test_hist_in_place_mapping_grows),
+		cmocka_unit_test(test_in_place_mappings_grow),
 		cmocka_unit_test(test_map_sizes),
 		cmocka_unit_test(test_ringbuf_lost),
 		cmocka_unit_test(test_v1_guest_filter_per_vcpu),

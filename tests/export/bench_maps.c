@@ -9,8 +9,8 @@
  *                           reads, per-vcpu counters, histograms per guest),
  *                           maps_read_vcpus_ms= (as stat and top read V > 0:
  *                           per-vcpu histograms too), maps_copy_ms= (the
- *                           floor: vcpu_seg copied out of the kernel, each
- *                           histogram read in place once), ncpus=
+ *                           floor: every word of the slots taken read
+ *                           once, in place), ncpus=
  *
  * It knows the maps' keys (include/kvmslb/maps.h): a change of their layout
  * changes fill_maps() below, nothing else. Needs root.
@@ -57,27 +57,29 @@ static __u32 slot_of(unsigned int n, unsigned int total)
 
 /*
  * Fill the real maps with what the BPF programs would count for the guests
- * (series v2: keys per vcpu, segment counts in vcpu_seg, histograms in
- * place in hist_vals, their slots in hist_idx; the per-CPU caches left
- * empty, as on a host with more vcpus than cache slots). VCPUS 0: one vcpu
- * per guest, read whole.
+ * (series v2: keys per vcpu; segment counts in place in vcpu_seg, their
+ * slots in vcpu_idx; histograms in place in hist_vals, their slots in
+ * hist_idx; the per-CPU caches left empty, as on a host with more vcpus
+ * than cache slots). VCPUS 0: one vcpu per guest, read whole.
  */
 static int fill_maps(struct kvmslb_bpf *skel, unsigned int g, unsigned int v)
 {
 	int vcpu_seg = bpf_map__fd(skel->maps.vcpu_seg), vals = bpf_map__fd(skel->maps.hist_vals);
-	int idx = bpf_map__fd(skel->maps.hist_idx), alloc = bpf_map__fd(skel->maps.hist_alloc);
-	unsigned int units = v ? v : 1, total = g * units * BENCH_NPATHS, n = 0;
-	__u32 zero = 0;
-	__u64 next = total;
+	int idx = bpf_map__fd(skel->maps.hist_idx), alloc = bpf_map__fd(skel->maps.slot_alloc);
+	int vidx = bpf_map__fd(skel->maps.vcpu_idx);
+	unsigned int units = v ? v : 1, total = g * units * BENCH_NPATHS, n = 0, nv = 0;
+	__u32 which[2] = { KVMSLB_ALLOC_HIST, KVMSLB_ALLOC_VCPU };
+	__u64 next[2] = { total, g * units };
 
 	for (unsigned int i = 0; i < g; i++) {
 		for (unsigned int u = 0; u < units; u++) {
-			struct kvmslb_vcpu_key vk = { .vm = BENCH_PID0 + i, .vcpu_id = u };
-			struct kvmslb_vcpu_seg vs = { 0 };
+			struct kvmslb_vcpu_slot vs = { .key = { .vm = BENCH_PID0 + i, .vcpu_id = u } };
+			__u32 vslot = slot_of(nv++, g * units);
 
-			vs.n[0][KVMSLB_SEG_REAL] = vs.last_dsegi = 100 + i + u;
-			vs.n[1][KVMSLB_SEG_REAL] = vs.last_isegi = 50 + i + u;
-			if (bpf_map_update_elem(vcpu_seg, &vk, &vs, BPF_ANY))
+			vs.seg.n[0][KVMSLB_SEG_REAL] = vs.seg.last_dsegi = 100 + i + u;
+			vs.seg.n[1][KVMSLB_SEG_REAL] = vs.seg.last_isegi = 50 + i + u;
+			if (bpf_map_update_elem(vcpu_seg, &vslot, &vs, BPF_ANY) ||
+			    bpf_map_update_elem(vidx, &vs.key, &vslot, BPF_NOEXIST))
 				return -errno;
 			for (int p = 0; p < BENCH_NPATHS; p++) {
 				__u64 hk = kvmslb_key(BENCH_PID0 + i, AGG_VCPU_ID(u),
@@ -96,51 +98,36 @@ static int fill_maps(struct kvmslb_bpf *skel, unsigned int g, unsigned int v)
 			}
 		}
 	}
-	return bpf_map_update_elem(alloc, &zero, &next, BPF_ANY) ? -errno : 0;
+	for (int k = 0; k < 2; k++)
+		if (bpf_map_update_elem(alloc, &which[k], &next[k], BPF_ANY))
+			return -errno;
+	return 0;
 }
 
-/* Copying every entry of a hash map out of the kernel, nothing else. */
-static int copy_map(int fd, size_t ksz, size_t vsz)
-{
-	__u32 batch = 128 * 1024 / (ksz + vsz);
-	char *keys = malloc(batch * ksz), *vals = malloc(batch * vsz);
-	uint64_t token = 0;
-	bool first = true;
-	int r = 0;
-
-	while (keys && vals) {
-		__u32 n = batch;
-
-		r = bpf_map_lookup_batch(fd, first ? NULL : &token, &token, keys, vals, &n, NULL);
-		first = false;
-		if (r < 0) {
-			r = errno == ENOENT ? 0 : -errno;
-			break;
-		}
-	}
-	free(keys);
-	free(vals);
-	return r;
-}
-
-/* Reading each histogram in place once (its 36 words), nothing else. */
+/* Reading every word of each slot in place once, nothing else. */
 static int touch_slots(const struct bpf_map_fds *fds, volatile __u64 *sink)
 {
-	const struct kvmslb_hist_slot *slots;
-	uint64_t n, sum = 0;
-	__u32 zero = 0;
-	int err;
+	const struct { int fd; struct slot_map *m; __u32 which; size_t size; } arr[2] = {
+		{ fds->hist_vals, fds->hist_map, KVMSLB_ALLOC_HIST, sizeof(struct kvmslb_hist_slot) },
+		{ fds->vcpu_seg, fds->vcpu_map, KVMSLB_ALLOC_VCPU, sizeof(struct kvmslb_vcpu_slot) },
+	};
+	uint64_t sum = 0;
 
-	if (bpf_map_lookup_elem(fds->hist_alloc, &zero, &n))
-		return -errno;
-	err = hist_map_slots(fds->hist_map, fds->hist_vals, &n, &slots);
-	for (uint64_t i = 0; !err && i < n; i++) {
-		sum += slots[i].key + slots[i].v.sum_ns + slots[i].v.max_ns;
-		for (int k = 0; k < KVMSLB_HIST_SLOTS; k++)
-			sum += slots[i].v.slots[k];
+	for (int a = 0; a < 2; a++) {
+		const uint64_t *w;
+		uint64_t n;
+		int err;
+
+		if (bpf_map_lookup_elem(fds->slot_alloc, &arr[a].which, &n))
+			return -errno;
+		err = slot_map_get(arr[a].m, arr[a].fd, arr[a].size, &n, (const void **)&w);
+		if (err)
+			return err;
+		for (uint64_t i = 0; i < n * arr[a].size / sizeof(*w); i++)
+			sum += w[i];
 	}
 	*sink = sum;
-	return err;
+	return 0;
 }
 
 /* One read into an empty agg, in ms of CPU; -1 on failure. */
@@ -173,11 +160,12 @@ static int bench_maps(unsigned int g, unsigned int v, int runs)
 	struct kvmslb_bpf *skel = kvmslb_bpf__open();
 	struct bpf_program *prog;
 	struct bpf_map_fds fds;
-	struct hist_map hmap;
+	struct slot_map hmap, vmap;
 	volatile __u64 sink;
 	int err;
 
-	hist_map_init(&hmap);
+	slot_map_init(&hmap);
+	slot_map_init(&vmap);
 	if (!skel) {
 		perror("bench_export: opening the BPF object");
 		return 1;
@@ -186,6 +174,7 @@ static int bench_maps(unsigned int g, unsigned int v, int runs)
 	bpf_object__for_each_program(prog, skel->obj)
 		bpf_program__set_autoload(prog, false);
 	bpf_map__set_max_entries(skel->maps.vcpu_seg, units + 64);
+	bpf_map__set_max_entries(skel->maps.vcpu_idx, units + 64);
 	bpf_map__set_max_entries(skel->maps.hists, BENCH_NPATHS * units + 64);
 	bpf_map__set_max_entries(skel->maps.hist_vals, BENCH_NPATHS * units + 64);
 	bpf_map__set_max_entries(skel->maps.hist_idx, BENCH_NPATHS * units + 64);
@@ -202,8 +191,10 @@ static int bench_maps(unsigned int g, unsigned int v, int runs)
 		.count_cache = bpf_map__fd(skel->maps.count_cache),
 		.vcpu_seg = bpf_map__fd(skel->maps.vcpu_seg),
 		.hist_vals = bpf_map__fd(skel->maps.hist_vals),
-		.hist_alloc = bpf_map__fd(skel->maps.hist_alloc),
-		.hist_map = &hmap,	/* kept from read to read, as bpf_source keeps it */
+		.slot_alloc = bpf_map__fd(skel->maps.slot_alloc),
+		/* kept from read to read, as bpf_source keeps them */
+		.hist_map = &hmap,
+		.vcpu_map = &vmap,
 	};
 	for (int i = 0; i < runs; i++) {
 		double t0;
@@ -213,10 +204,7 @@ static int bench_maps(unsigned int g, unsigned int v, int runs)
 		if (t[i] < 0 || tv[i] < 0)
 			return 1;
 		t0 = cpu_ms();
-		err = copy_map(fds.vcpu_seg, sizeof(struct kvmslb_vcpu_key),
-			       sizeof(struct kvmslb_vcpu_seg));
-		if (!err)
-			err = touch_slots(&fds, &sink);
+		err = touch_slots(&fds, &sink);
 		tc[i] = cpu_ms() - t0;
 		if (err) {
 			fprintf(stderr, "bench_export: copying the maps: %s\n", strerror(-err));
@@ -231,7 +219,8 @@ static int bench_maps(unsigned int g, unsigned int v, int runs)
 	       libbpf_num_possible_cpus());
 	free(tc);
 	free(tv);
-	hist_map_free(&hmap);
+	slot_map_free(&hmap);
+	slot_map_free(&vmap);
 	kvmslb_bpf__destroy(skel);
 	return 0;
 }

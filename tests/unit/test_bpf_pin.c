@@ -104,17 +104,17 @@ static int check(void)
 		return 7;
 	kvmslb_bpf__destroy(b);
 	close(r.lock_fd);
-	/* a set missing a map (hist_alloc without its slots): replaced whole */
+	/* a set missing a map (the allocator of its slots): replaced whole */
 	{
 		char path[600];
 
-		snprintf(path, sizeof(path), "%s/patched/hist_alloc", dir);
+		snprintf(path, sizeof(path), "%s/patched/slot_alloc", dir);
 		if (unlink(path))
 			return 10;
 	}
 	b = run(16384, &r, err, sizeof(err));
 	if (!b || r.replaced != nmaps - 1 || r.created != nmaps ||
-	    !strstr(r.why, "map hist_alloc is missing from the set"))
+	    !strstr(r.why, "map slot_alloc is missing from the set"))
 		return 11;
 	kvmslb_bpf__destroy(b);
 	close(r.lock_fd);
