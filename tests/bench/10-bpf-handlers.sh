@@ -46,5 +46,5 @@ for name in hfault hfault_v1 segment segment_v1 guest_exit guest_exit_btf page_f
 	printf '  %-15s %7sx   %8s   (target <= %sx on the common path) %s\n' "$name" "$med" "$hash" \
 		"$target" "$verdict"
 done
-echo "  (segment: series v2 keeps each vcpu's cumulative counts in a hash map, shared by its CPUs: no cache)"
+echo "  (segment: series v2 finds each vcpu's cumulative counts through a hash map (vcpu_idx), shared by its CPUs: no cache)"
 exit $fail
