@@ -12,7 +12,10 @@
  *                                   metrics are rendered
  *   bench_export serve G V          refresh every second and serve /metrics
  *                                   on 127.0.0.1 (an ephemeral port, printed)
- *                                   until SIGTERM, for RSS under scrapes
+ *                                   until SIGTERM, for RSS under scrapes; this
+ *                                   tree's reads the counts from real BPF maps
+ *                                   as export does (their arrays mapped into
+ *                                   it count in its RSS; needs root)
  *
  * Each prints "key=value" lines; times are medians over RUNS, in ms.
  */
@@ -36,6 +39,7 @@
 
 #ifndef BENCH_V0
 #include "export/listen.h"
+#include "bench_bpf.h"
 #endif
 
 static double cpu_ms(void)
@@ -391,13 +395,19 @@ static int bench_serve(unsigned int g, unsigned int v)
 	return 0;
 }
 #else
-/* This tree's exporter: the refresh of bench_refresh every second, served over HTTP. */
+/*
+ * This tree's exporter: every second a refresh as export does it, the
+ * counts read from the real maps (bench_bpf.h), served over HTTP.
+ */
 static int bench_serve(unsigned int g, unsigned int v)
 {
 	struct metrics_opts o = { .per_vcpu = v > 0, .series.retire_after = 300 };
 	struct http_opts ho = { HTTP_DEFAULT_MAX_CONNECTIONS, 0, HTTP_DEFAULT_IDLE_TIMEOUT };
 	struct metrics_server *s = NULL;
 	uint32_t *pids = spawn_guests(g);
+	struct kvmslb_bpf *skel = bench_maps_load(g, v);
+	struct slot_map hmap, vmap;
+	struct bpf_map_fds fds;
 	struct exposition expo;
 	struct listen_addr la;
 	struct pbuf b = { 0 };
@@ -406,6 +416,11 @@ static int bench_serve(unsigned int g, unsigned int v)
 	char err[256];
 	int fd;
 
+	if (!skel || bench_fill_maps(skel, g, v, pids)) {
+		fprintf(stderr, "bench_export: the BPF maps: %s\n", strerror(errno));
+		return 1;
+	}
+	fds = bench_map_fds(skel, &hmap, &vmap);
 	use_tracker = true;
 	tracker_init(&tracker, "");
 	agg_init(&prev);
@@ -423,7 +438,10 @@ static int bench_serve(unsigned int g, unsigned int v)
 
 		agg_init(&raw);
 		agg_init(&view);
-		bench_agg(&raw, g, v, pids);
+		if (bpf_maps_read(&fds, v ? BPF_READ_VCPU_COUNTS : BPF_READ_GUESTS, &raw)) {
+			fprintf(stderr, "bench_export: reading the maps failed\n");
+			return 1;
+		}
 		tracker_update(&tracker, &raw, &view);
 		metrics_update(&m, &in);
 		for (int f = 0; f < PROM_NFORMATS; f++) {
@@ -447,6 +465,9 @@ static int bench_serve(unsigned int g, unsigned int v)
 	}
 	metrics_server_stop(s);
 	kill_children();
+	slot_map_free(&hmap);
+	slot_map_free(&vmap);
+	kvmslb_bpf__destroy(skel);
 	return 0;
 }
 #endif

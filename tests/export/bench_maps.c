@@ -13,7 +13,7 @@
  *                           once, in place), ncpus=
  *
  * It knows the maps' keys (include/kvmslb/maps.h): a change of their layout
- * changes fill_maps() below, nothing else. Needs root.
+ * changes bench_fill_maps() (bench_bpf.h), nothing else. Needs root.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -27,6 +27,7 @@
 #include "core/bpf_source.h"
 #include "kvmslb.skel.h"
 #include "bench_data.h"
+#include "bench_bpf.h"
 
 static double cpu_ms(void)
 {
@@ -41,67 +42,6 @@ static int cmp_double(const void *a, const void *b)
 	double x = *(const double *)a, y = *(const double *)b;
 
 	return x < y ? -1 : x > y;
-}
-
-/*
- * The slot of hist_vals the n-th new key takes: keys appear as vcpus first
- * take each path, guests interleaved, so not in key order: a fixed
- * permutation of 0..total-1 (n * a mod total, a coprime to total).
- */
-static __u32 slot_of(unsigned int n, unsigned int total)
-{
-	const __u64 a = 1000003;	/* a prime above any total here: coprime */
-
-	return (__u32)((n * a) % total);
-}
-
-/*
- * Fill the real maps with what the BPF programs would count for the guests
- * (series v2: keys per vcpu; segment counts in place in vcpu_seg, their
- * slots in vcpu_idx; histograms in place in hist_vals, their slots in
- * hist_idx; the per-CPU caches left empty, as on a host with more vcpus
- * than cache slots). VCPUS 0: one vcpu per guest, read whole.
- */
-static int fill_maps(struct kvmslb_bpf *skel, unsigned int g, unsigned int v)
-{
-	int vcpu_seg = bpf_map__fd(skel->maps.vcpu_seg), vals = bpf_map__fd(skel->maps.hist_vals);
-	int idx = bpf_map__fd(skel->maps.hist_idx), alloc = bpf_map__fd(skel->maps.slot_alloc);
-	int vidx = bpf_map__fd(skel->maps.vcpu_idx);
-	unsigned int units = v ? v : 1, total = g * units * BENCH_NPATHS, n = 0, nv = 0;
-	__u32 which[2] = { KVMSLB_ALLOC_HIST, KVMSLB_ALLOC_VCPU };
-	__u64 next[2] = { total, g * units };
-
-	for (unsigned int i = 0; i < g; i++) {
-		for (unsigned int u = 0; u < units; u++) {
-			struct kvmslb_vcpu_slot vs = { .key = { .vm = BENCH_PID0 + i, .vcpu_id = u } };
-			__u32 vslot = slot_of(nv++, g * units);
-
-			vs.seg.n[0][KVMSLB_SEG_REAL] = vs.seg.last_dsegi = 100 + i + u;
-			vs.seg.n[1][KVMSLB_SEG_REAL] = vs.seg.last_isegi = 50 + i + u;
-			if (bpf_map_update_elem(vcpu_seg, &vslot, &vs, BPF_ANY) ||
-			    bpf_map_update_elem(vidx, &vs.key, &vslot, BPF_NOEXIST))
-				return -errno;
-			for (int p = 0; p < BENCH_NPATHS; p++) {
-				__u64 hk = kvmslb_key(BENCH_PID0 + i, AGG_VCPU_ID(u),
-						      bench_paths[p].trap, bench_paths[p].outcome);
-				struct kvmslb_hist_slot hs = { .key = hk };
-				__u32 slot = slot_of(n++, total);
-				struct log2_hist h;
-
-				bench_hist(i, u, p, &h);
-				memcpy(hs.v.slots, h.slots, sizeof(hs.v.slots));
-				hs.v.sum_ns = h.sum_ns;
-				hs.v.max_ns = h.max_ns;
-				if (bpf_map_update_elem(vals, &slot, &hs, BPF_ANY) ||
-				    bpf_map_update_elem(idx, &hk, &slot, BPF_NOEXIST))
-					return -errno;
-			}
-		}
-	}
-	for (int k = 0; k < 2; k++)
-		if (bpf_map_update_elem(alloc, &which[k], &next[k], BPF_ANY))
-			return -errno;
-	return 0;
 }
 
 /* Reading every word of each slot in place once, nothing else. */
@@ -157,45 +97,22 @@ static int bench_maps(unsigned int g, unsigned int v, int runs)
 	unsigned int units = g * (v ? v : 1);
 	double *t = calloc(runs, sizeof(double)), *tc = calloc(runs, sizeof(double));
 	double *tv = calloc(runs, sizeof(double));
-	struct kvmslb_bpf *skel = kvmslb_bpf__open();
-	struct bpf_program *prog;
+	struct kvmslb_bpf *skel = bench_maps_load(g, v);
 	struct bpf_map_fds fds;
 	struct slot_map hmap, vmap;
 	volatile __u64 sink;
 	int err;
 
-	slot_map_init(&hmap);
-	slot_map_init(&vmap);
-	if (!skel) {
-		perror("bench_export: opening the BPF object");
+	/* only the maps, sized for the data (sizing them is the source's job) */
+	if (!skel)
 		return 1;
-	}
-	/* only the maps: sized for the data (sizing them is the source's job) */
-	bpf_object__for_each_program(prog, skel->obj)
-		bpf_program__set_autoload(prog, false);
-	bpf_map__set_max_entries(skel->maps.vcpu_seg, units + 64);
-	bpf_map__set_max_entries(skel->maps.vcpu_idx, units + 64);
-	bpf_map__set_max_entries(skel->maps.hists, BENCH_NPATHS * units + 64);
-	bpf_map__set_max_entries(skel->maps.hist_vals, BENCH_NPATHS * units + 64);
-	bpf_map__set_max_entries(skel->maps.hist_idx, BENCH_NPATHS * units + 64);
-	err = kvmslb_bpf__load(skel);
-	if (!err)
-		err = fill_maps(skel, g, v);
+	err = bench_fill_maps(skel, g, v, NULL);
 	if (err) {
 		fprintf(stderr, "bench_export: BPF maps: %s\n", strerror(-err));
 		return 1;
 	}
-	fds = (struct bpf_map_fds){
-		.counts = bpf_map__fd(skel->maps.counts), .hists = bpf_map__fd(skel->maps.hists),
-		.stats = bpf_map__fd(skel->maps.stats),
-		.count_cache = bpf_map__fd(skel->maps.count_cache),
-		.vcpu_seg = bpf_map__fd(skel->maps.vcpu_seg),
-		.hist_vals = bpf_map__fd(skel->maps.hist_vals),
-		.slot_alloc = bpf_map__fd(skel->maps.slot_alloc),
-		/* kept from read to read, as bpf_source keeps them */
-		.hist_map = &hmap,
-		.vcpu_map = &vmap,
-	};
+	/* kept from read to read, as bpf_source keeps them */
+	fds = bench_map_fds(skel, &hmap, &vmap);
 	for (int i = 0; i < runs; i++) {
 		double t0;
 

@@ -8,14 +8,14 @@ $(BUILD)/native/tests/serve_metrics: tests/export/serve_metrics.c $(BUILD)/nativ
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(BASE_CFLAGS) -o $@ $< $(BUILD)/native/libkvmslb.a $(NATIVE_LIBS) -lm
 
-$(BUILD)/native/tests/bench_export: tests/export/bench_export.c tests/export/bench_data.h \
+$(BUILD)/native/tests/bench_export: tests/export/bench_export.c tests/export/bench_data.h tests/export/bench_bpf.h \
 		$(BUILD)/native/libkvmslb.a
 	$(call msg,CC-TEST,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(BASE_CFLAGS) -o $@ $< $(BUILD)/native/libkvmslb.a $(NATIVE_LIBS)
 
 # the map-reading part of a refresh: knows the BPF maps' keys
-$(BUILD)/native/tests/bench_maps: tests/export/bench_maps.c tests/export/bench_data.h \
+$(BUILD)/native/tests/bench_maps: tests/export/bench_maps.c tests/export/bench_data.h tests/export/bench_bpf.h \
 		$(BUILD)/native/libkvmslb.a
 	$(call msg,CC-TEST,$@)
 	$(Q)mkdir -p $(@D)
