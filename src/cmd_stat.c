@@ -206,11 +206,8 @@ static int run(struct stat_run *r)
 			if (!err)
 				print_report(r, &d, "interval", n, a->interval, false);
 			agg_free(&d);
-			agg_free(&r->shown);
-			agg_init(&r->shown);
-			for (int i = 0; !err && i < r->col.view.nguests; i++)
-				err = agg_guest_merge(&r->shown, &r->col.view.guests[i]);
-			r->shown.health = r->col.view.health;
+			/* what was shown, for the next interval: moved, not copied */
+			collector_take_view(&r->col, &r->shown);
 		}
 		if (a->interval <= 0 || n >= (a->count ? a->count : 1))
 			break;

@@ -148,6 +148,13 @@ int collector_snapshot(struct collector *c)
 	return 0;
 }
 
+void collector_take_view(struct collector *c, struct agg *dst)
+{
+	agg_free(dst);
+	*dst = c->view;
+	agg_init(&c->view);
+}
+
 void collector_close(struct collector *c)
 {
 	bpf_source_close(c->bpf);

@@ -155,9 +155,9 @@ static int snapshot(struct top_run *r, double now)
 		r->dt = dt;
 		return err;
 	}
-	err = top_copy_agg(&r->prev, &r->col.view);
-	if (!err)
-		err = collector_snapshot(&r->col);
+	/* the view becomes prev, no copy (the tracker reads it until the snapshot) */
+	collector_take_view(&r->col, &r->prev);
+	err = collector_snapshot(&r->col);
 	r->dt = now - r->last;
 	return err;
 }

@@ -242,6 +242,7 @@ def main():
         diag("no guest ran: nothing to compare")
         return 1 if failed else 0
 
+    check_intervals(docs, guests, gt, series)
     pids = {g["pid"] for g in guests}
     extra = sorted(set(gt) - pids)
     check(not extra, f"ftrace attributes every event to a guest process (others: {extra})")
@@ -254,6 +255,34 @@ def main():
         else:
             check_p8_guest(n, p, g, t, kst.get(p, {}), observers, series)
     return 1 if failed else 0
+
+
+def check_intervals(docs, guests, gt, series):
+    """kvmslb stat 1 N: its intervals add up to its total, which is the guest's own count."""
+    if "ival_total" not in docs:
+        return
+    total = kvmslb_guests(docs["ival_total"]) if isinstance(docs["ival_total"], dict) else {}
+    ivals = [kvmslb_guests(d) for k, d in docs.items() if k.startswith("ival_")
+             and k != "ival_total" and isinstance(d, dict)]
+    check(len(ivals) >= 3, f"kvmslb stat 1 1000: {len(ivals)} interval reports (at least 3)")
+    # the guests ran across intervals: each interval is a difference, not a total
+    busy = max((sum(1 for iv in ivals if (num(iv.get(g["pid"], {}).get("hdsi")) or 0) > 0)
+                for g in guests), default=0)
+    check(busy >= 2, f"kvmslb stat 1 1000: a guest's fault paths fall in {busy} intervals (>= 2)")
+    for g in guests:
+        n, p = g["name"], g["pid"]
+        t = gt.get(p, {})
+        exact = "-flood" not in n or series == "v2"
+        for f, want in (("dsegi", num(g.get("dsegi"))), ("isegi", num(g.get("isegi"))),
+                        ("hdsi+hisi", num(t.get("hfault")) or 0)):
+            got = [iv.get(p, {}) for iv in ivals] + [total.get(p, {})]
+            val = [sum(num(o.get(k)) or 0 for k in f.split("+")) for o in got]
+            s, tot = sum(val[:-1]), val[-1]
+            if exact:
+                check(s == tot == want, f"{n}: stat's {len(ivals)} intervals add up to its "
+                      f"total, the guest's own: {f} {s} == {tot} == {want}")
+            else:
+                check(s == tot, f"{n}: stat's intervals add up to its total: {f} {s} == {tot}")
 
 
 def observed(label, obs, n, p):

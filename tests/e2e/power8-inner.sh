@@ -54,6 +54,11 @@ if [ $observer = kvmslb ]; then
 	kvmslb -j stat --source patched > /tmp/obs.json 2>/tmp/obs.err &
 	OBS_PID=$!
 	obs_attached stat /tmp/obs.json /tmp/obs.err
+	# stat in 1 s intervals: each interval is this view minus the last
+	# (the view handed over, not copied): they must add up to the total
+	kvmslb -j stat --source patched 1 1000 > /tmp/ival.json 2>/tmp/ival.err &
+	IVAL_PID=$!
+	obs_attached stat_intervals /tmp/ival.json /tmp/ival.err
 else
 	obs_sync() { obs_ftrace_sync; }
 	obs_ftrace_start kvm_hv/kvm_segment_synth kvm_hv/kvm_hfault
@@ -75,6 +80,19 @@ guest_wait
 
 obs_stop patched
 gt_stop
+if [ $observer = kvmslb ]; then
+	# a whole interval after the last guest's activity: all of it in intervals
+	sleep 1.5
+	kill -INT $IVAL_PID; wait $IVAL_PID; rc=$?
+	check "kvmslb stat 1 1000 exits 0 on SIGINT (rc=$rc)" [ $rc -eq 0 ]
+	sed 's/^/#   kvmslb stat 1 1000: /' /tmp/ival.err
+	k=0
+	grep '"kind":"interval"' /tmp/ival.json | while IFS= read -r l; do
+		k=$((k + 1))
+		fact "json ival_$k $l"
+	done
+	fact "json ival_total $(grep '"kind":"total"' /tmp/ival.json | tail -n1)"
+fi
 
 # Field values from "key=value" event text (TP_printk of kernel-patch/).
 FIELD_AWK='

@@ -28,6 +28,8 @@
 #include "kvmslb.skel.h"
 #include "bench_data.h"
 #include "bench_bpf.h"
+#include "top/rows.h"
+#include "top/trend.h"
 
 static double cpu_ms(void)
 {
@@ -91,12 +93,57 @@ static double read_once(const struct bpf_map_fds *fds, enum bpf_read_units mode,
 	return t;
 }
 
+static const struct guest_ident *no_ident(const void *ctx, uint32_t tgid)
+{
+	(void)ctx;
+	(void)tgid;
+	return NULL;
+}
+
+/*
+ * top's refresh as src/top/loop.c does it, but the tracker (export's
+ * refresh measures it) and the screen: the read (per-vcpu histograms: the
+ * drill-down shows p99 and max per vcpu), the rows with rates against the
+ * previous view, sorted, the trends; the view then becomes the previous
+ * one (moved). In ms of CPU; -1 on failure.
+ */
+static double top_once(const struct bpf_map_fds *fds, struct agg *prev, struct top_trends *tr,
+		       unsigned int g)
+{
+	struct top_filter flt = { 0 };
+	struct top_row *rows = NULL;
+	struct agg cur;
+	double t0, t;
+	int n;
+
+	agg_init(&cur);
+	t0 = cpu_ms();
+	n = bpf_maps_read(fds, BPF_READ_VCPUS, &cur);
+	if (!n)
+		n = top_rows_build(&cur, prev, NULL, 1.0, no_ident, NULL, &flt, &rows);
+	if (n >= 0)
+		top_rows_sort(rows, n, SORT_SEG_RATE, false);
+	if (n >= 0 && top_trends_push(tr, &cur, prev, 1.0, true))
+		n = -ENOMEM;
+	agg_free(prev);
+	*prev = cur;
+	t = cpu_ms() - t0;
+	free(rows);
+	if (n != (int)g) {
+		fprintf(stderr, "bench_export: top's rows: %d of %u guests\n", n, g);
+		return -1;
+	}
+	return t;
+}
+
 /* The cost of reading the counts from the maps into an agg (core/bpf_source.c). */
 static int bench_maps(unsigned int g, unsigned int v, int runs)
 {
 	unsigned int units = g * (v ? v : 1);
 	double *t = calloc(runs, sizeof(double)), *tc = calloc(runs, sizeof(double));
-	double *tv = calloc(runs, sizeof(double));
+	double *tv = calloc(runs, sizeof(double)), *tt = calloc(runs + 1, sizeof(double));
+	struct top_trends trends = { 0 };
+	struct agg prev;
 	struct kvmslb_bpf *skel = bench_maps_load(g, v);
 	struct bpf_map_fds fds;
 	struct slot_map hmap, vmap;
@@ -113,6 +160,15 @@ static int bench_maps(unsigned int g, unsigned int v, int runs)
 	}
 	/* kept from read to read, as bpf_source keeps them */
 	fds = bench_map_fds(skel, &hmap, &vmap);
+	agg_init(&prev);
+	/* the first refresh has no previous view: not counted */
+	for (int i = -1; v && i < runs; i++) {
+		tt[i + 1] = top_once(&fds, &prev, &trends, g);
+		if (tt[i + 1] < 0)
+			return 1;
+	}
+	agg_free(&prev);
+	top_trends_free(&trends);
 	for (int i = 0; i < runs; i++) {
 		double t0;
 
@@ -131,11 +187,15 @@ static int bench_maps(unsigned int g, unsigned int v, int runs)
 	qsort(t, runs, sizeof(*t), cmp_double);
 	qsort(tc, runs, sizeof(*tc), cmp_double);
 	qsort(tv, runs, sizeof(*tv), cmp_double);
+	qsort(tt + 1, runs, sizeof(*tt), cmp_double);
 	printf("maps_keys=%u\nmaps_read_ms=%.3f\nmaps_read_vcpus_ms=%.3f\nmaps_copy_ms=%.3f\n"
 	       "ncpus=%d\n", units * (1 + BENCH_NPATHS), t[runs / 2], tv[runs / 2], tc[runs / 2],
 	       libbpf_num_possible_cpus());
+	if (v)
+		printf("top_refresh_ms=%.3f\n", tt[1 + runs / 2]);
 	free(tc);
 	free(tv);
+	free(tt);
 	slot_map_free(&hmap);
 	slot_map_free(&vmap);
 	kvmslb_bpf__destroy(skel);
