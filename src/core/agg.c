@@ -37,8 +37,10 @@ void agg_init(struct agg *a)
 
 static void unit_free(struct agg_unit *u)
 {
-	free(u->paths);
+	if (!u->paths_in_block)
+		free(u->paths);
 	u->paths = NULL;
+	u->paths_in_block = false;
 	u->npaths = u->cappaths = 0;
 	memset(u->path_at, 0, sizeof(u->path_at));
 }
@@ -51,6 +53,8 @@ static void guest_free(struct agg_guest *g)
 	free(g->vcpus);
 	g->vcpus = NULL;
 	g->nvcpus = 0;
+	free(g->block);
+	g->block = NULL;
 }
 
 void agg_free(struct agg *a)
@@ -297,10 +301,14 @@ static noinline struct agg_path *path_insert(struct agg_unit *u, unsigned int tr
 	if (u->npaths == u->cappaths) {
 		int cap = u->cappaths ? 2 * u->cappaths : room > 1 ? room : 1;
 
-		p = realloc(u->paths, cap * sizeof(*p));
+		/* paths in the guest's block move out to their own */
+		p = realloc(u->paths_in_block ? NULL : u->paths, cap * sizeof(*p));
 		if (!p)
 			return NULL;
+		if (u->paths_in_block)
+			memcpy(p, u->paths, u->npaths * sizeof(*p));
 		u->paths = p;
+		u->paths_in_block = false;
 		u->cappaths = cap;
 	}
 	p = u->paths;
@@ -636,18 +644,126 @@ void agg_guest_sub(struct agg_guest *g, const struct agg_guest *base)
 	g->nvcpus = n;
 }
 
+/*
+ * s - b would be empty (unit_is_empty() after unit_sub()), found without
+ * building it: no counter and no histogram slot above b's.
+ */
+static bool unit_idle_since(const struct agg_unit *s, const struct agg_unit *b)
+{
+	static const struct agg_counters zero;
+	struct agg_counters c = s->c;
+
+	counters_sub(&c, &b->c);
+	if (memcmp(&c, &zero, sizeof(zero)))
+		return false;
+	for (int i = 0; i < s->npaths; i++) {
+		const struct agg_path *sp = &s->paths[i];
+		const struct agg_path *bp = path_find(b, sp->trap, sp->outcome);
+
+		if (!bp) {
+			if (sp->hist.count)
+				return false;
+			continue;
+		}
+		for (int k = 0; k < HIST_SLOTS; k++)
+			if (sp->hist.slots[k] > bp->hist.slots[k])
+				return false;
+	}
+	return true;
+}
+
+/*
+ * d (empty) = s - b (b NULL: a copy), in one pass, its paths taken from
+ * *block (the guest's: one allocation for all its units) in s's order, so
+ * path_at holds as copied.
+ */
+static void unit_diff(struct agg_unit *d, const struct agg_unit *s, const struct agg_unit *b,
+		      struct agg_path **block)
+{
+	*d = *s;
+	d->paths = NULL;
+	d->cappaths = 0;
+	d->paths_in_block = false;
+	if (b)
+		counters_sub(&d->c, &b->c);
+	if (!s->npaths)
+		return;
+	d->paths = *block;
+	*block += s->npaths;
+	d->paths_in_block = true;
+	for (int i = 0; i < s->npaths; i++) {
+		const struct agg_path *sp = &s->paths[i];
+		const struct agg_path *bp = b ? path_find(b, sp->trap, sp->outcome) : NULL;
+
+		d->paths[i].trap = sp->trap;
+		d->paths[i].outcome = sp->outcome;
+		if (bp)
+			hist_sub(&d->paths[i].hist, &sp->hist, &bp->hist);
+		else
+			d->paths[i].hist = sp->hist;
+	}
+	d->cappaths = s->npaths;
+}
+
+/*
+ * d (just added, empty) = g - base, as agg_guest_merge() then
+ * agg_guest_sub() make it, in one pass and with no allocation for a vcpu
+ * of base that moved nothing (the sub drops those): a diff of 1000 guests
+ * x 8 vcpus took 13 ms merged path by path and subtracted.
+ */
+static int guest_diff(struct agg_guest *d, const struct agg_guest *g,
+		      const struct agg_guest *base)
+{
+	/* vcpu_get()'s capacity: 4, or the next power of two from nvcpus */
+	int cap = 4, j = 0, npaths = g->total.npaths;
+	struct agg_path *block;
+
+	while (cap < g->nvcpus)
+		cap *= 2;
+	for (int i = 0; i < g->nvcpus; i++)
+		npaths += g->vcpus[i].npaths;
+	d->block = npaths ? malloc(npaths * sizeof(*d->block)) : NULL;
+	d->vcpus = g->nvcpus ? calloc(cap, sizeof(*d->vcpus)) : NULL;
+	if ((npaths && !d->block) || (g->nvcpus && !d->vcpus))
+		return -ENOMEM;	/* the guest is freed with the agg */
+	block = d->block;
+	unit_diff(&d->total, &g->total, base ? &base->total : NULL, &block);
+	for (int i = 0; i < g->nvcpus; i++) {
+		const struct agg_unit *v = &g->vcpus[i], *b = NULL;
+
+		/* both sorted by tid */
+		while (base && j < base->nvcpus && base->vcpus[j].tid < v->tid)
+			j++;
+		if (base && j < base->nvcpus && base->vcpus[j].tid == v->tid)
+			b = &base->vcpus[j];
+		if (b && unit_idle_since(v, b))
+			continue;
+		unit_diff(&d->vcpus[d->nvcpus++], v, b, &block);
+	}
+	return 0;
+}
+
 int agg_diff(struct agg *dst, const struct agg *cur, const struct agg *prev)
 {
 	const struct agg_health *c = &cur->health, *p = &prev->health;
 
 	for (int i = 0; i < cur->nguests; i++) {
-		const struct agg_guest *base = agg_find(prev, cur->guests[i].tgid);
-		int err = agg_guest_merge(dst, &cur->guests[i]);
+		const struct agg_guest *g = &cur->guests[i], *base = agg_find(prev, g->tgid);
+		bool fresh = !agg_find(dst, g->tgid);
+		struct agg_guest *d = guest_get(dst, g->tgid);
+		int err;
 
+		if (!d)
+			return -ENOMEM;
+		if (fresh) {
+			err = guest_diff(d, g, base);
+		} else {
+			err = agg_guest_merge(dst, g);
+			if (!err && base)
+				agg_guest_sub(agg_find(dst, g->tgid), base);
+		}
 		if (err)
 			return err;
-		if (base)
-			agg_guest_sub(agg_find(dst, cur->guests[i].tgid), base);
 	}
 	dst->health.events += sat_sub(c->events, p->events);
 	dst->health.count_overflow += sat_sub(c->count_overflow, p->count_overflow);

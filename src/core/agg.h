@@ -63,6 +63,7 @@ struct agg_unit {
 	struct agg_path *paths;
 	int npaths;
 	int cappaths;			/* private: room in paths */
+	bool paths_in_block;		/* private: paths lie in its guest's block */
 	uint8_t path_at[3][6];		/* private: (trap, outcome) -> paths index + 1 */
 };
 
@@ -71,6 +72,7 @@ struct agg_guest {
 	struct agg_unit total;
 	struct agg_unit *vcpus;		/* sorted by tid */
 	int nvcpus;
+	struct agg_path *block;		/* private: the paths of all its units, at once */
 };
 
 /* What the source itself lost or could not attribute. */

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <stddef.h>
 #include <string.h>
 
 #include "core/hist.h"
@@ -44,26 +45,37 @@ int hist_top(const struct log2_hist *h)
 
 void hist_sub(struct log2_hist *dst, const struct log2_hist *a, const struct log2_hist *b)
 {
-	struct log2_hist r;
-	int top;
+	uint64_t count = 0, sum = a->sum_ns > b->sum_ns ? a->sum_ns - b->sum_ns : 0;
+	uint64_t a_max = a->max_ns, b_max = b->max_ns;
+	bool a_exact = a->max_exact;
+	int top = -1;
 
-	memset(&r, 0, sizeof(r));
+	/*
+	 * One pass, straight into dst (a diff of 1000 guests x 8 vcpus runs
+	 * this 45 000 times); dst may be a: each slot is read before written.
+	 */
 	for (int i = 0; i < HIST_SLOTS; i++) {
-		r.slots[i] = a->slots[i] > b->slots[i] ? a->slots[i] - b->slots[i] : 0;
-		r.count += r.slots[i];
+		uint64_t x = a->slots[i], y = b->slots[i], d = x > y ? x - y : 0;
+
+		dst->slots[i] = d;
+		count += d;
+		top = d ? i : top;
 	}
-	r.sum_ns = a->sum_ns > b->sum_ns ? a->sum_ns - b->sum_ns : 0;
-	top = hist_top(&r);
-	if (top >= 0 && a->max_exact && a->max_ns >= hist_bucket_lo(top) &&
-	    a->max_ns > b->max_ns) {
+	dst->count = count;
+	dst->sum_ns = sum;
+	/* max_exact and the padding after it: dst compares equal to a copy */
+	memset(&dst->max_exact, 0, sizeof(*dst) - offsetof(struct log2_hist, max_exact));
+	if (top >= 0 && a_exact && a_max >= hist_bucket_lo(top) && a_max > b_max) {
 		/* the maximum grew during the interval: it is this interval's */
-		r.max_ns = a->max_ns;
-		r.max_exact = true;
+		dst->max_ns = a_max;
+		dst->max_exact = true;
 	} else if (top >= 0) {
-		r.max_ns = hist_bucket_hi(top);
-		r.max_exact = false;
+		dst->max_ns = hist_bucket_hi(top);
+		dst->max_exact = false;
+	} else {
+		dst->max_ns = 0;
+		dst->max_exact = false;
 	}
-	*dst = r;
 }
 
 int hist_percentile(const struct log2_hist *h, double p)

@@ -105,6 +105,12 @@ for gv in "1000 0" "1000 8"; do
 		tr=$(val top_refresh_ms "$maps")
 		printf '  %-12s %8s   (top: the read with per-vcpu histograms, rows, rates, trends)  %s\n' \
 			"top $1 x $2" "$tr" "$(verdict "$tr" 10)"
+		st=$(val stat_interval_ms "$maps")
+		printf '  %-12s %8s   (stat INTERVAL: the read, the interval; every vcpu moved)  %s\n' \
+			"stat $1 x $2" "$st" "$(verdict "$st" 10)"
+		st=$(val stat_interval_vcpus_ms "$maps")
+		printf '  %-12s %8s   (stat --per-vcpu INTERVAL: per-vcpu histograms too)  %s\n' \
+			"stat -v $1x$2" "$st" "$(verdict "$st" 10)"
 	fi
 done
 

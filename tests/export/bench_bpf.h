@@ -85,6 +85,43 @@ static inline int bench_fill_maps(struct kvmslb_bpf *skel, unsigned int g, unsig
 }
 
 /*
+ * One more DSegI on every vcpu (and a fault path's sample on each of its
+ * histograms' first slot): a storm, every key moving between two reads.
+ */
+static inline int bench_bump_maps(struct kvmslb_bpf *skel)
+{
+	int fds[2] = { bpf_map__fd(skel->maps.vcpu_seg), bpf_map__fd(skel->maps.hist_vals) };
+	__u32 which[2] = { KVMSLB_ALLOC_VCPU, KVMSLB_ALLOC_HIST };
+	int alloc = bpf_map__fd(skel->maps.slot_alloc);
+
+	for (int m = 0; m < 2; m++) {
+		__u64 n;
+
+		if (bpf_map_lookup_elem(alloc, &which[m], &n))
+			return -errno;
+		for (__u32 i = 0; i < n; i++) {
+			union {
+				struct kvmslb_vcpu_slot v;
+				struct kvmslb_hist_slot h;
+			} e;
+
+			if (bpf_map_lookup_elem(fds[m], &i, &e))
+				return -errno;
+			if (m == 0) {
+				e.v.seg.n[0][KVMSLB_SEG_REAL]++;
+				e.v.seg.last_dsegi++;
+			} else {
+				e.h.v.slots[7]++;
+				e.h.v.sum_ns += 200;
+			}
+			if (bpf_map_update_elem(fds[m], &i, &e, BPF_ANY))
+				return -errno;
+		}
+	}
+	return 0;
+}
+
+/*
  * The maps only (no program), sized for G x V: opened and loaded. NULL on
  * failure, said on stderr.
  */

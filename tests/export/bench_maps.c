@@ -10,7 +10,9 @@
  *                           maps_read_vcpus_ms= (as stat and top read V > 0:
  *                           per-vcpu histograms too), maps_copy_ms= (the
  *                           floor: every word of the slots taken read
- *                           once, in place), ncpus=
+ *                           once, in place), ncpus=, stat_interval_ms=
+ *                           (stat INTERVAL: read, diff; its --per-vcpu
+ *                           one: stat_interval_vcpus_ms=), top_refresh_ms=
  *
  * It knows the maps' keys (include/kvmslb/maps.h): a change of their layout
  * changes bench_fill_maps() (bench_bpf.h), nothing else. Needs root.
@@ -136,6 +138,33 @@ static double top_once(const struct bpf_map_fds *fds, struct agg *prev, struct t
 	return t;
 }
 
+/*
+ * stat's interval (kvmslb stat INTERVAL COUNT) as cmd_stat.c does it but
+ * the tracker and the printing: the read, the interval (this view minus
+ * the one shown last), which then becomes the one shown (moved). Every
+ * vcpu moved since the last (bench_bump_maps): none is left out of the
+ * interval as idle. In ms of CPU; -1 on failure.
+ */
+static double stat_once(const struct bpf_map_fds *fds, enum bpf_read_units mode,
+			struct agg *shown)
+{
+	struct agg cur, d;
+	double t0, t;
+	int err;
+
+	agg_init(&cur);
+	agg_init(&d);
+	t0 = cpu_ms();
+	err = bpf_maps_read(fds, mode, &cur);
+	if (!err)
+		err = agg_diff(&d, &cur, shown);
+	agg_free(&d);
+	agg_free(shown);
+	*shown = cur;
+	t = cpu_ms() - t0;
+	return err ? -1 : t;
+}
+
 /* The cost of reading the counts from the maps into an agg (core/bpf_source.c). */
 static int bench_maps(unsigned int g, unsigned int v, int runs)
 {
@@ -143,7 +172,8 @@ static int bench_maps(unsigned int g, unsigned int v, int runs)
 	double *t = calloc(runs, sizeof(double)), *tc = calloc(runs, sizeof(double));
 	double *tv = calloc(runs, sizeof(double)), *tt = calloc(runs + 1, sizeof(double));
 	struct top_trends trends = { 0 };
-	struct agg prev;
+	double *ts = calloc(runs + 1, sizeof(double)), *tg = calloc(runs + 1, sizeof(double));
+	struct agg prev, shown;
 	struct kvmslb_bpf *skel = bench_maps_load(g, v);
 	struct bpf_map_fds fds;
 	struct slot_map hmap, vmap;
@@ -169,6 +199,24 @@ static int bench_maps(unsigned int g, unsigned int v, int runs)
 	}
 	agg_free(&prev);
 	top_trends_free(&trends);
+	/* stat's intervals, with --per-vcpu and without */
+	for (int pv = 0; pv < 2; pv++) {
+		double *x = pv ? ts : tg;
+
+		agg_init(&shown);
+		for (int i = -1; i < runs; i++) {
+			/* every vcpu moved during the interval (not timed) */
+			if (bench_bump_maps(skel)) {
+				fprintf(stderr, "bench_export: updating the maps failed\n");
+				return 1;
+			}
+			x[i + 1] = stat_once(&fds, pv && v ? BPF_READ_VCPUS : BPF_READ_GUESTS, &shown);
+			if (x[i + 1] < 0)
+				return 1;
+		}
+		agg_free(&shown);
+		qsort(x + 1, runs, sizeof(*x), cmp_double);
+	}
 	for (int i = 0; i < runs; i++) {
 		double t0;
 
@@ -191,11 +239,15 @@ static int bench_maps(unsigned int g, unsigned int v, int runs)
 	printf("maps_keys=%u\nmaps_read_ms=%.3f\nmaps_read_vcpus_ms=%.3f\nmaps_copy_ms=%.3f\n"
 	       "ncpus=%d\n", units * (1 + BENCH_NPATHS), t[runs / 2], tv[runs / 2], tc[runs / 2],
 	       libbpf_num_possible_cpus());
+	printf("stat_interval_ms=%.3f\n", tg[1 + runs / 2]);
 	if (v)
-		printf("top_refresh_ms=%.3f\n", tt[1 + runs / 2]);
+		printf("top_refresh_ms=%.3f\nstat_interval_vcpus_ms=%.3f\n", tt[1 + runs / 2],
+		       ts[1 + runs / 2]);
 	free(tc);
 	free(tv);
 	free(tt);
+	free(ts);
+	free(tg);
 	slot_map_free(&hmap);
 	slot_map_free(&vmap);
 	kvmslb_bpf__destroy(skel);

@@ -154,6 +154,84 @@ static void test_per_vcpu_and_diff(void **state)
 	agg_free(&d);
 }
 
+/* Two units hold the same counters and paths (trap, outcome, histogram). */
+static void assert_unit_equal(const struct agg_unit *x, const struct agg_unit *y)
+{
+	assert_int_equal(x->tid, y->tid);
+	assert_memory_equal(&x->c, &y->c, sizeof(x->c));
+	assert_int_equal(x->npaths, y->npaths);
+	for (int i = 0; i < x->npaths; i++) {
+		assert_int_equal(x->paths[i].trap, y->paths[i].trap);
+		assert_int_equal(x->paths[i].outcome, y->paths[i].outcome);
+		assert_memory_equal(&x->paths[i].hist, &y->paths[i].hist, sizeof(x->paths[i].hist));
+	}
+}
+
+/*
+ * agg_diff copies each guest whole: the same as merging it path by path and
+ * subtracting (idle vcpus of the earlier snapshot dropped), and the copy
+ * takes more vcpus and paths afterwards (the arrays' room as agg.c keeps it).
+ */
+static void test_diff_equals_merge_and_sub(void **state)
+{
+	struct agg prev, cur, d, ref;
+
+	(void)state;
+	agg_init(&prev);
+	agg_init(&cur);
+	agg_init(&d);
+	agg_init(&ref);
+	for (uint32_t g = 1; g <= 20; g++) {
+		for (uint32_t v = 0; v < g % 11; v++) {
+			for (uint32_t k = 0; k <= (g + v) % 5; k++) {
+				uint64_t lat = 50u << ((g * 7 + v * 3 + k) % 14);
+				unsigned int trap = k & 1 ? 0xe20 : 0xe00, outcome = (g + k) % 5;
+
+				agg_fault(&cur, g, AGG_VCPU_ID(v), trap, outcome, lat, k == 2, k);
+				/* prev: the same, earlier, for every other vcpu and guest */
+				if ((g + v) % 2 && g % 3)
+					agg_fault(&prev, g, AGG_VCPU_ID(v), trap, outcome, lat, k == 2, k);
+			}
+			agg_segment(&cur, g, AGG_VCPU_ID(v), v % 2 ? 0x480 : 0x380, false, g + v);
+			if (g % 4 == 1)		/* idle since prev: dropped from the diff */
+				agg_segment(&prev, g, AGG_VCPU_ID(v), v % 2 ? 0x480 : 0x380, false,
+					    g + v);
+		}
+	}
+	assert_int_equal(agg_diff(&d, &cur, &prev), 0);
+	for (int i = 0; i < cur.nguests; i++) {
+		const struct agg_guest *base = agg_find(&prev, cur.guests[i].tgid);
+
+		assert_int_equal(agg_guest_merge(&ref, &cur.guests[i]), 0);
+		if (base)
+			agg_guest_sub(agg_find(&ref, cur.guests[i].tgid), base);
+	}
+	assert_int_equal(d.nguests, ref.nguests);
+	for (int i = 0; i < d.nguests; i++) {
+		const struct agg_guest *x = &d.guests[i], *y = &ref.guests[i];
+
+		assert_int_equal(x->tgid, y->tgid);
+		assert_int_equal(x->nvcpus, y->nvcpus);
+		assert_unit_equal(&x->total, &y->total);
+		for (int v = 0; v < x->nvcpus; v++)
+			assert_unit_equal(&x->vcpus[v], &y->vcpus[v]);
+	}
+	/* guest 5 had 5 vcpus, 3 of them idle since prev: 2 left; 9 more and new paths fit */
+	assert_int_equal(agg_find(&d, 5)->nvcpus, 2);
+	assert_int_equal(agg_find(&d, 10)->nvcpus, 10);
+	for (uint32_t v = 20; v < 29; v++)
+		assert_int_equal(agg_fault(&d, 5, AGG_VCPU_ID(v), 0xe00, KVMSLB_OUTCOME_MMIO, 100,
+					   false, 0), 0);
+	assert_int_equal(agg_fault(&d, 5, AGG_VCPU_ID(1), 0xe20, KVMSLB_OUTCOME_HOST, 100,
+				   false, 0), 0);
+	assert_int_equal(agg_find(&d, 5)->nvcpus, 11);
+	assert_int_equal(agg_find(&d, 5)->vcpus[10].tid, AGG_VCPU_ID(28));
+	agg_free(&prev);
+	agg_free(&cur);
+	agg_free(&d);
+	agg_free(&ref);
+}
+
 /* A fake /proc under root for one pid. */
 static void fake_proc(const char *root, int pid, const char *cmdline, size_t len,
 		      unsigned long long starttime)
@@ -481,6 +559,7 @@ int main(void)
 		cmocka_unit_test(test_vcpu_id_units),
 		cmocka_unit_test(test_sub_drops_the_earlier_vcpus),
 		cmocka_unit_test(test_per_vcpu_and_diff),
+		cmocka_unit_test(test_diff_equals_merge_and_sub),
 		cmocka_unit_test(test_fault_hist_guest),
 		cmocka_unit_test(test_guests_out_of_order),
 		cmocka_unit_test(test_paths_any_order),
