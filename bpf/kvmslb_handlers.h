@@ -15,20 +15,23 @@
  *
  * Maps are bounded (sized by userspace from the options and the host); an
  * increment whose key cannot be inserted is added to an overflow counter
- * in 'stats', never lost silently. Counts and histograms go to a per-CPU,
- * direct-mapped cache first, the hash maps when another key holds the
- * slot (include/kvmslb/maps.h).
+ * in 'stats', never lost silently. Counts go to a per-CPU, direct-mapped
+ * cache first, the hash map when another key holds the slot; histograms
+ * and series v2's vcpu states to their slot of an mmapable array, which
+ * userspace reads in place (include/kvmslb/maps.h).
  *
  * One writer per key: keys are always per vcpu (a vcpu id, or the thread
  * that emits the event), whatever the user asked to see; userspace sums
  * them per guest. A vcpu's events come one at a time (from its own thread,
  * or from its vcore's runner), so plain adds on one shared value are exact:
- * no atomics, no cache line bouncing between the CPUs a guest runs on, and
- * no per-CPU copies (a 288-byte histogram times 150+ possible CPUs of a
- * POWER host, times 1000 guests, would be gigabytes).
+ * no atomics (but one fetch-and-add when a new key takes its slot of an
+ * array, include/kvmslb/maps.h), no cache line bouncing between the CPUs
+ * a guest runs on, and no per-CPU copies (a 288-byte histogram times 150+
+ * possible CPUs of a POWER host, times 1000 guests, would be gigabytes).
  *
- * Cost: an event is one array lookup (one hash lookup when its cache slot
- * is taken) and a few adds. Nothing else is touched on the common path
+ * Cost: an event is two array lookups (a histogram: its cache slot, then
+ * its slot in place; a hash lookup instead of the first when its cache
+ * slots are taken) and a few adds. Nothing else is touched on the common path
  * (the number of events handled is what the maps hold): each cache line
  * more is a measurable share of the handler's cost
  * (tests/bench/10-bpf-handlers.sh).
