@@ -353,14 +353,21 @@ static int hist_one(struct agg *a, uint64_t key, const struct kvmslb_hist_val *v
 {
 	uint32_t outcome = kvmslb_key_sub(key), tgid = kvmslb_key_tgid(key);
 	uint32_t unit = unit_of(kvmslb_key_unit(key), units), trap = kvmslb_key_code(key);
+	__u64 slots[HIST_SLOTS];
 	struct agg_map_hist h = {
-		.slots = v->slots, .sum_ns = v->sum_ns, .max_ns = v->max_ns,
+		.slots = slots, .sum_ns = v->sum_ns, .max_ns = v->max_ns,
 		.injected = v->injected, .dropped = v->dropped,
 	};
 
-	/* merged from the map's value where it lies: no struct log2_hist per entry */
-	for (int i = 0; i < HIST_SLOTS; i++)
-		h.count += v->slots[i];
+	/*
+	 * hist_vals is read where it is while the BPF programs count into
+	 * it: each slot read once, so the samples are the sum of the buckets
+	 * shown, and the guest's and the vcpu's histograms get the same ones.
+	 */
+	for (int i = 0; i < HIST_SLOTS; i++) {
+		slots[i] = __atomic_load_n(&v->slots[i], __ATOMIC_RELAXED);
+		h.count += slots[i];
+	}
 	if (!h.count)
 		return 0;
 	a->health.events += h.count;
@@ -519,11 +526,14 @@ static int vcpu_seg_entry(struct agg *a, const void *k, const void *val,
 	uint64_t n[2];
 
 	for (int i = 0; i < 2; i++) {
-		const __u64 *s = v->n[i];
+		/* in place, counted into meanwhile: each read once */
+		uint64_t real = __atomic_load_n(&v->n[i][KVMSLB_SEG_REAL], __ATOMIC_RELAXED);
+		uint64_t rec = __atomic_load_n(&v->n[i][KVMSLB_SEG_RECOVERED], __ATOMIC_RELAXED);
+		uint64_t inj = __atomic_load_n(&v->n[i][KVMSLB_SEG_INJECTED], __ATOMIC_RELAXED);
 
-		n[i] = s[KVMSLB_SEG_REAL] + s[KVMSLB_SEG_RECOVERED] + s[KVMSLB_SEG_INJECTED];
-		a->health.events += s[KVMSLB_SEG_REAL] + s[KVMSLB_SEG_INJECTED];
-		c.seg_injected += s[KVMSLB_SEG_INJECTED];
+		n[i] = real + rec + inj;
+		a->health.events += real + inj;
+		c.seg_injected += inj;
 	}
 	if (!n[0] && !n[1])
 		return 0;

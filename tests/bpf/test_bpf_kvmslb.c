@@ -1048,6 +1048,109 @@ static void test_in_place_mappings_grow(void **state)
 	kvmslb_bpf__destroy(s);
 }
 
+/* The writer of test_read_while_counting: events on 64 vcpus of VM A. */
+struct counting {
+	struct kvmslb_bpf *s;
+	int events;
+	int err;
+	volatile int done;
+};
+
+#define COUNTING_VCPUS 64
+
+static void *count_events(void *arg)
+{
+	struct counting *w = arg;
+
+	for (int i = 0; i < w->events && !w->err; i++) {
+		uint64_t a[12] = { VCPU_PTR, VM_A, i % COUNTING_VCPUS, 123456789, 0x1000,
+				   0x700, 0x40000000, 0xe00, KVMSLB_OUTCOME_RETRY,
+				   1ULL << (i % 20), false, 0 };
+
+		w->err = bpft_run(w->s->progs.kvmslb_hfault, a, 12, NULL);
+	}
+	w->done = 1;
+	return NULL;
+}
+
+static uint64_t slots_sum(const struct log2_hist *h)
+{
+	uint64_t n = 0;
+
+	for (int i = 0; i < HIST_SLOTS; i++)
+		n += h->slots[i];
+	return n;
+}
+
+/*
+ * Histograms are read in place while another CPU counts into them (an
+ * SLB-miss storm while top or stat reads): every read shows histograms
+ * whose buckets add up to their samples, a guest equal to the sum of its
+ * vcpus, counts that never go back; the last read, every event.
+ */
+static void test_read_while_counting(void **state)
+{
+	struct cfg c = { .per_vcpu = true };
+	struct kvmslb_bpf *s = open_load(&c);
+	struct counting w = { .s = s, .events = 200000 };
+	struct slot_map m, vm;
+	struct bpf_map_fds fds = {
+		.counts = bpf_map__fd(s->maps.counts),
+		.hists = bpf_map__fd(s->maps.hists),
+		.count_cache = bpf_map__fd(s->maps.count_cache),
+		.stats = bpf_map__fd(s->maps.stats),
+		.vcpu_seg = bpf_map__fd(s->maps.vcpu_seg),
+		.hist_vals = bpf_map__fd(s->maps.hist_vals),
+		.slot_alloc = bpf_map__fd(s->maps.slot_alloc),
+		.hist_map = &m,
+		.vcpu_map = &vm,
+	};
+	uint64_t last = 0, torn = 0, reads = 0;
+	pthread_t t;
+	bool done;
+
+	(void)state;
+	slot_map_init(&m);
+	slot_map_init(&vm);
+	assert_int_equal(pthread_create(&t, NULL, count_events, &w), 0);
+	do {
+		const struct agg_guest *g;
+		uint64_t vcpus = 0;
+		struct agg a;
+
+		done = w.done;
+		agg_init(&a);
+		assert_int_equal(bpf_maps_read(&fds, BPF_READ_VCPUS, &a), 0);
+		reads++;
+		g = agg_find(&a, VM_A);
+		if (g) {
+			assert_int_equal(g->total.npaths, 1);
+			torn += slots_sum(&g->total.paths[0].hist) !=
+				g->total.paths[0].hist.count;
+			for (int i = 0; i < g->nvcpus; i++) {
+				const struct log2_hist *h = &g->vcpus[i].paths[0].hist;
+
+				torn += slots_sum(h) != h->count;
+				vcpus += h->count;
+			}
+			assert_int_equal(vcpus, g->total.paths[0].hist.count);
+			assert_true(g->total.c.hdsi >= last);
+			assert_int_equal(g->total.c.hdsi, g->total.paths[0].hist.count);
+			last = g->total.c.hdsi;
+		}
+		agg_free(&a);
+	} while (!done);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(w.err, 0);
+	assert_int_equal(torn, 0);
+	assert_int_equal(last, w.events);
+	print_message("# %llu reads while counting %d events\n", (unsigned long long)reads,
+		      w.events);
+	slot_map_free(&m);
+	slot_map_free(&vm);
+	kvmslb_bpf__destroy(s);
+}
+
 /*
  * The sizes bpf_source gives the maps: 1000 guests fit, and 1000 x 8 vcpus
  * with --per-vcpu; loading maps of those sizes works here.
@@ -1607,6 +1710,7 @@ int main(void)
 		cmocka_unit_test(test_map_full_overflow),
 		cmocka_unit_test(test_cache_slot_taken),
 		cmocka_unit_test(test_in_place_mappings_grow),
+		cmocka_unit_test(test_read_while_counting),
 		cmocka_unit_test(test_map_sizes),
 		cmocka_unit_test(test_ringbuf_lost),
 		cmocka_unit_test(test_v1_guest_filter_per_vcpu),

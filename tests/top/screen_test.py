@@ -275,6 +275,10 @@ def main():
     t = Tmux()
     try:
         run(t)
+    except (IndexError, KeyError, TypeError) as e:
+        # a screen that is not what the steps expect (top exited early):
+        # the failures so far say why; the rest cannot run
+        tap(False, f'the screen steps run to their end (stopped at {e!r})', t.screen())
     finally:
         t.stop()
 
