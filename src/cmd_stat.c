@@ -246,6 +246,8 @@ int cmd_stat(int argc, char **argv)
 		.source = a.source,
 		.tgid = a.guest_pid,
 		.per_vcpu = a.per_vcpu,
+		/* JSON shows one histogram a vcpu; text a line per path */
+		.vcpu_paths_merged = kvmslb_g.json,
 		.btf = kvmslb_g.btf,
 		.on_event = a.events ? print_event : NULL,
 		.verbose = kvmslb_g.verbose,

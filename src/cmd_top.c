@@ -177,6 +177,7 @@ static int open_live(struct top_run *r)
 		.source = r->a->source,
 		.tgid = r->a->guest_pid,
 		.per_vcpu = true,	/* for the drill-down */
+		.vcpu_paths_merged = true,	/* it shows a vcpu's latency, not its paths' */
 		.btf = kvmslb_g.btf,
 		.verbose = kvmslb_g.verbose,
 	};

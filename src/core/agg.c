@@ -274,7 +274,7 @@ static inline int units(struct agg *a, uint32_t tgid, uint32_t tid, struct agg_u
 static inline bool path_slot(unsigned int trap, unsigned int outcome, int *t, int *o)
 {
 	*t = trap == KVMSLB_TRAP_H_DATA_STORAGE ? 0 : trap == KVMSLB_TRAP_H_INST_STORAGE ? 1 :
-	     trap == KVMSLB_TRAP_PAGE_FAULT ? 2 : -1;
+	     trap == KVMSLB_TRAP_PAGE_FAULT ? 2 : trap == AGG_TRAP_ALL ? 3 : -1;
 	*o = outcome < KVMSLB_OUTCOME_NR ? (int)outcome : outcome == KVMSLB_OUTCOME_NONE ? 5 : -1;
 	return *t >= 0 && *o >= 0;
 }
@@ -463,7 +463,8 @@ static inline void fault_counts(struct agg_counters *c, unsigned int trap, unsig
  */
 static inline int fault_paths(struct agg *a, uint32_t tgid, uint32_t tid, unsigned int trap,
 			      unsigned int outcome, uint64_t count, uint64_t injected,
-			      uint64_t dropped, bool vcpu_hist, struct agg_path *p[2])
+			      uint64_t dropped, enum agg_vcpu_hist vcpu_hist,
+			      struct agg_path *p[2])
 {
 	struct agg_unit *u[2];
 	int err = units(a, tgid, tid, u);
@@ -471,8 +472,12 @@ static inline int fault_paths(struct agg *a, uint32_t tgid, uint32_t tid, unsign
 	if (err)
 		return err;
 	p[0] = path_get(u[0], trap, outcome, 1);
-	p[1] = u[1] && vcpu_hist ? path_get(u[1], trap, outcome, u[0]->npaths) : NULL;
-	if (!p[0] || (u[1] && vcpu_hist && !p[1]))
+	p[1] = NULL;
+	if (u[1] && vcpu_hist == AGG_VCPU_HIST_PATHS)
+		p[1] = path_get(u[1], trap, outcome, u[0]->npaths);
+	else if (u[1] && vcpu_hist == AGG_VCPU_HIST_MERGED)
+		p[1] = path_get(u[1], AGG_TRAP_ALL, KVMSLB_OUTCOME_NONE, 1);
+	if (!p[0] || (u[1] && vcpu_hist != AGG_VCPU_HIST_NONE && !p[1]))
 		return -ENOMEM;
 	for (int i = 0; i < 2 && u[i]; i++)
 		fault_counts(&u[i]->c, trap, outcome, count, injected, dropped);
@@ -484,7 +489,8 @@ int agg_fault_hist(struct agg *a, uint32_t tgid, uint32_t tid, unsigned int trap
 		   uint64_t dropped)
 {
 	struct agg_path *p[2];
-	int err = fault_paths(a, tgid, tid, trap, outcome, h->count, injected, dropped, true, p);
+	int err = fault_paths(a, tgid, tid, trap, outcome, h->count, injected, dropped,
+			      AGG_VCPU_HIST_PATHS, p);
 
 	for (int i = 0; !err && i < 2 && p[i]; i++)
 		hist_merge(&p[i]->hist, h);
@@ -496,7 +502,8 @@ int agg_fault_hist_guest(struct agg *a, uint32_t tgid, uint32_t tid, unsigned in
 			 uint64_t dropped)
 {
 	struct agg_path *p[2];
-	int err = fault_paths(a, tgid, tid, trap, outcome, h->count, injected, dropped, false, p);
+	int err = fault_paths(a, tgid, tid, trap, outcome, h->count, injected, dropped,
+			      AGG_VCPU_HIST_NONE, p);
 
 	if (!err)
 		hist_merge(&p[0]->hist, h);
@@ -504,7 +511,8 @@ int agg_fault_hist_guest(struct agg *a, uint32_t tgid, uint32_t tid, unsigned in
 }
 
 int agg_fault_map_hist(struct agg *a, uint32_t tgid, uint32_t tid, unsigned int trap,
-		       unsigned int outcome, const struct agg_map_hist *h, bool vcpu_hist)
+		       unsigned int outcome, const struct agg_map_hist *h,
+		       enum agg_vcpu_hist vcpu_hist)
 {
 	struct agg_path *p[2];
 	int err = fault_paths(a, tgid, tid, trap, outcome, h->count, h->injected, h->dropped,

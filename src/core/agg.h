@@ -50,9 +50,15 @@ struct agg_counters {
 	uint64_t outcome[KVMSLB_OUTCOME_NR]; /* fault paths by outcome */
 };
 
+/*
+ * The trap of a vcpu's one path holding all its fault paths, when a reader
+ * keeps them merged (AGG_VCPU_HIST_MERGED): it shows them so.
+ */
+#define AGG_TRAP_ALL 0
+
 /* One latency histogram: a (trap, outcome) pair. */
 struct agg_path {
-	unsigned int trap;		/* 0xe00, 0xe20, KVMSLB_TRAP_PAGE_FAULT */
+	unsigned int trap;		/* 0xe00, 0xe20, KVMSLB_TRAP_PAGE_FAULT, AGG_TRAP_ALL */
 	unsigned int outcome;		/* enum kvmslb_outcome or KVMSLB_OUTCOME_NONE */
 	struct log2_hist hist;
 };
@@ -64,7 +70,7 @@ struct agg_unit {
 	int npaths;
 	int cappaths;			/* private: room in paths */
 	bool paths_in_block;		/* private: paths lie in its guest's block */
-	uint8_t path_at[3][6];		/* private: (trap, outcome) -> paths index + 1 */
+	uint8_t path_at[4][6];		/* private: (trap, outcome) -> paths index + 1 */
 };
 
 struct agg_guest {
@@ -148,12 +154,25 @@ struct agg_map_hist {
 	uint64_t sum_ns, max_ns, injected, dropped;
 };
 
+/* What a vcpu unit keeps of the fault-path histograms it is given. */
+enum agg_vcpu_hist {
+	AGG_VCPU_HIST_PATHS,	/* one per (trap, outcome), as its guest */
+	/*
+	 * One of all its paths (trap AGG_TRAP_ALL, outcome NONE): what top
+	 * and stat -j show of a vcpu, at a fifth of the bytes to build and
+	 * subtract at five paths a vcpu.
+	 */
+	AGG_VCPU_HIST_MERGED,
+	AGG_VCPU_HIST_NONE,	/* none: its counters only (agg_fault_hist_guest) */
+};
+
 /*
- * agg_fault_hist (vcpu_hist) or agg_fault_hist_guest (!vcpu_hist) of such
- * a histogram, merged from where it lies.
+ * A histogram of such a fault path into its guest, and into its vcpu as
+ * vcpu_hist says; merged from where it lies.
  */
 int agg_fault_map_hist(struct agg *a, uint32_t tgid, uint32_t tid, unsigned int trap,
-		       unsigned int outcome, const struct agg_map_hist *h, bool vcpu_hist);
+		       unsigned int outcome, const struct agg_map_hist *h,
+		       enum agg_vcpu_hist vcpu_hist);
 /* Counters without latency (KVM stats). */
 int agg_counters_add(struct agg *a, uint32_t tgid, uint32_t tid,
 		     const struct agg_counters *c);

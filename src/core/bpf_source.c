@@ -262,7 +262,8 @@ int bpf_source_open(const struct bpf_source_opts *o, struct bpf_source **out, ch
 	s->hist_vals = bpf_object__find_map_by_name(s->obj, "hist_vals");
 	s->slot_alloc = bpf_object__find_map_by_name(s->obj, "slot_alloc");
 	s->units = !o->per_vcpu ? BPF_READ_GUESTS :
-		   o->vcpu_counts_only ? BPF_READ_VCPU_COUNTS : BPF_READ_VCPUS;
+		   o->vcpu_counts_only ? BPF_READ_VCPU_COUNTS :
+		   o->vcpu_paths_merged ? BPF_READ_VCPU_LATENCY : BPF_READ_VCPUS;
 	s->new_keys = bpf_object__find_map_by_name(s->obj, "new_keys");
 	s->on_event = o->on_event;
 	s->on_new_guest = o->on_new_guest;
@@ -348,6 +349,13 @@ static int count_one(struct agg *a, uint64_t key, uint64_t n, enum bpf_read_unit
 	return 0;
 }
 
+static const enum agg_vcpu_hist vcpu_hist_of[] = {
+	[BPF_READ_GUESTS] = AGG_VCPU_HIST_NONE,		/* no vcpu unit anyway */
+	[BPF_READ_VCPUS] = AGG_VCPU_HIST_PATHS,
+	[BPF_READ_VCPU_COUNTS] = AGG_VCPU_HIST_NONE,
+	[BPF_READ_VCPU_LATENCY] = AGG_VCPU_HIST_MERGED,
+};
+
 static int hist_one(struct agg *a, uint64_t key, const struct kvmslb_hist_val *v,
 		    enum bpf_read_units units)
 {
@@ -373,7 +381,7 @@ static int hist_one(struct agg *a, uint64_t key, const struct kvmslb_hist_val *v
 	a->health.events += h.count;
 	if (outcome == 0x7f)
 		outcome = KVMSLB_OUTCOME_NONE;
-	return agg_fault_map_hist(a, tgid, unit, trap, outcome, &h, units != BPF_READ_VCPU_COUNTS);
+	return agg_fault_map_hist(a, tgid, unit, trap, outcome, &h, vcpu_hist_of[units]);
 }
 
 /*

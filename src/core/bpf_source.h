@@ -30,6 +30,7 @@ struct bpf_source_opts {
 	uint32_t tgid;			/* guest filter, 0 for all */
 	bool per_vcpu;
 	bool vcpu_counts_only;		/* per_vcpu: no per-vcpu histograms (export shows none) */
+	bool vcpu_paths_merged;		/* per_vcpu: one histogram a vcpu (top, stat -j) */
 	const char *tracefs;		/* for the stock source's field offsets */
 	bpf_event_fn on_event;		/* non-NULL: ring buffer of individual events */
 	bpf_new_guest_fn on_new_guest;	/* a guest's first event (may repeat) */
@@ -108,6 +109,11 @@ enum bpf_read_units {
 	 * per-vcpu latency).
 	 */
 	BPF_READ_VCPU_COUNTS,
+	/*
+	 * Each vcpu's counters and one histogram of all its fault paths
+	 * (AGG_VCPU_HIST_MERGED): what top and stat -j show of a vcpu.
+	 */
+	BPF_READ_VCPU_LATENCY,
 };
 int bpf_maps_read(const struct bpf_map_fds *fds, enum bpf_read_units units, struct agg *a);
 

@@ -28,6 +28,7 @@ int collector_open(struct collector *c, const struct collector_opts *o, char *er
 		.tgid = o->tgid,
 		.per_vcpu = o->per_vcpu,
 		.vcpu_counts_only = o->vcpu_counts_only,
+		.vcpu_paths_merged = o->vcpu_paths_merged,
 		.on_event = o->on_event,
 		.on_new_guest = on_new_guest,
 		.ctx = o->ctx,

@@ -22,6 +22,7 @@ struct collector_opts {
 	uint32_t tgid;			/* only this guest; 0: all */
 	bool per_vcpu;
 	bool vcpu_counts_only;		/* per_vcpu without per-vcpu histograms (export) */
+	bool vcpu_paths_merged;		/* per_vcpu: one histogram a vcpu, not a path (top, stat -j) */
 	const char *btf;		/* --btf FILE for the stock source; NULL: the kernel's */
 	bpf_event_fn on_event;		/* individual events (eBPF sources only) */
 	void *ctx;

@@ -25,6 +25,11 @@ struct json_writer *json_new(FILE *f, bool pretty)
 	w->f = f;
 	w->pretty = pretty;
 	w->first[0] = true;
+	/*
+	 * Held until json_free: the writes need not take it one by one (a
+	 * stat interval over 1000 guests x 8 vcpus is 10^6 of them).
+	 */
+	flockfile(f);
 	return w;
 }
 
@@ -32,7 +37,8 @@ void json_free(struct json_writer *w)
 {
 	if (!w)
 		return;
-	fputc('\n', w->f);
+	fputc_unlocked('\n', w->f);
+	funlockfile(w->f);
 	free(w);
 }
 
@@ -40,9 +46,9 @@ static void indent(struct json_writer *w)
 {
 	if (!w->pretty)
 		return;
-	fputc('\n', w->f);
+	fputc_unlocked('\n', w->f);
 	for (int i = 0; i < w->depth; i++)
-		fputs("  ", w->f);
+		fputs_unlocked("  ", w->f);
 }
 
 /* Separator and indentation before a value or a key. */
@@ -53,7 +59,7 @@ static void before_item(struct json_writer *w)
 		return;
 	}
 	if (!w->first[w->depth])
-		fputc(',', w->f);
+		fputc_unlocked(',', w->f);
 	w->first[w->depth] = false;
 	if (w->depth > 0)
 		indent(w);
@@ -62,7 +68,7 @@ static void before_item(struct json_writer *w)
 static void nest_open(struct json_writer *w, char c)
 {
 	before_item(w);
-	fputc(c, w->f);
+	fputc_unlocked(c, w->f);
 	if (w->depth < JSON_MAX_DEPTH - 1)
 		w->depth++;
 	w->first[w->depth] = true;
@@ -76,7 +82,7 @@ static void nest_close(struct json_writer *w, char c)
 		w->depth--;
 	if (!empty)
 		indent(w);
-	fputc(c, w->f);
+	fputc_unlocked(c, w->f);
 }
 
 void json_obj_begin(struct json_writer *w) { nest_open(w, '{'); }
@@ -84,31 +90,49 @@ void json_obj_end(struct json_writer *w) { nest_close(w, '}'); }
 void json_arr_begin(struct json_writer *w) { nest_open(w, '['); }
 void json_arr_end(struct json_writer *w) { nest_close(w, ']'); }
 
+/* Bytes written as they are in a JSON string: all but '"', '\\' and controls. */
+static size_t plain_run(const unsigned char *p)
+{
+	const unsigned char *q = p;
+
+	while (*q >= 0x20 && *q != '"' && *q != '\\')
+		q++;
+	return q - p;
+}
+
 static void write_escaped(FILE *f, const char *s)
 {
-	fputc('"', f);
+	fputc_unlocked('"', f);
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		/* a name or a key is one run: one write, not one a byte */
+		size_t n = plain_run(p);
+
+		if (n) {
+			fwrite_unlocked(p, 1, n, f);
+			p += n - 1;
+			continue;
+		}
 		switch (*p) {
-		case '"': fputs("\\\"", f); break;
-		case '\\': fputs("\\\\", f); break;
-		case '\n': fputs("\\n", f); break;
-		case '\t': fputs("\\t", f); break;
-		case '\r': fputs("\\r", f); break;
+		case '"': fputs_unlocked("\\\"", f); break;
+		case '\\': fputs_unlocked("\\\\", f); break;
+		case '\n': fputs_unlocked("\\n", f); break;
+		case '\t': fputs_unlocked("\\t", f); break;
+		case '\r': fputs_unlocked("\\r", f); break;
 		default:
 			if (*p < 0x20)
 				fprintf(f, "\\u%04x", *p);
 			else
-				fputc(*p, f);
+				fputc_unlocked(*p, f);
 		}
 	}
-	fputc('"', f);
+	fputc_unlocked('"', f);
 }
 
 void json_key(struct json_writer *w, const char *key)
 {
 	before_item(w);
 	write_escaped(w->f, key);
-	fputs(w->pretty ? ": " : ":", w->f);
+	fputs_unlocked(w->pretty ? ": " : ":", w->f);
 	w->after_key = true;
 }
 
@@ -118,19 +142,34 @@ void json_str(struct json_writer *w, const char *s)
 	if (s)
 		write_escaped(w->f, s);
 	else
-		fputs("null", w->f);
+		fputs_unlocked("null", w->f);
+}
+
+/* v in decimal, without printf's format parsing (a stat interval writes 10^5 numbers) */
+static void write_u64(FILE *f, uint64_t v, bool negative)
+{
+	char buf[24], *p = buf + sizeof(buf);
+
+	do {
+		*--p = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	if (negative)
+		*--p = '-';
+	fwrite_unlocked(p, 1, buf + sizeof(buf) - p, f);
 }
 
 void json_u64(struct json_writer *w, uint64_t v)
 {
 	before_item(w);
-	fprintf(w->f, "%" PRIu64, v);
+	write_u64(w->f, v, false);
 }
 
 void json_i64(struct json_writer *w, int64_t v)
 {
 	before_item(w);
-	fprintf(w->f, "%" PRId64, v);
+	/* the magnitude as unsigned: INT64_MIN has no positive int64_t */
+	write_u64(w->f, v < 0 ? -(uint64_t)v : (uint64_t)v, v < 0);
 }
 
 void json_double(struct json_writer *w, double v)
@@ -139,19 +178,19 @@ void json_double(struct json_writer *w, double v)
 	if (isfinite(v))
 		fprintf(w->f, "%.17g", v);
 	else
-		fputs("null", w->f);
+		fputs_unlocked("null", w->f);
 }
 
 void json_bool(struct json_writer *w, bool v)
 {
 	before_item(w);
-	fputs(v ? "true" : "false", w->f);
+	fputs_unlocked(v ? "true" : "false", w->f);
 }
 
 void json_null(struct json_writer *w)
 {
 	before_item(w);
-	fputs("null", w->f);
+	fputs_unlocked("null", w->f);
 }
 
 void json_key_str(struct json_writer *w, const char *key, const char *s)

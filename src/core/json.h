@@ -9,8 +9,12 @@
 
 struct json_writer;
 
+/*
+ * f is locked (flockfile) until json_free: another thread's writes to it
+ * wait for the value to end.
+ */
 struct json_writer *json_new(FILE *f, bool pretty);
-/* Ends the line after the top-level value and frees the writer. */
+/* Ends the line after the top-level value, unlocks f and frees the writer. */
 void json_free(struct json_writer *w);
 
 void json_obj_begin(struct json_writer *w);

@@ -103,14 +103,16 @@ for gv in "1000 0" "1000 8"; do
 	[ "$2" = 0 ] || echo "  #   export keeps per-vcpu counters only; read as stat and top read it (per-vcpu histograms too): $(val maps_read_vcpus_ms "$maps") ms"
 	if [ "$2" != 0 ]; then
 		tr=$(val top_refresh_ms "$maps")
-		printf '  %-12s %8s   (top: the read with per-vcpu histograms, rows, rates, trends)  %s\n' \
+		printf '  %-12s %8s   (top: the read with a histogram a vcpu, rows, rates, trends)  %s\n' \
 			"top $1 x $2" "$tr" "$(verdict "$tr" 10)"
 		st=$(val stat_interval_ms "$maps")
 		printf '  %-12s %8s   (stat INTERVAL: the read, the interval; every vcpu moved)  %s\n' \
 			"stat $1 x $2" "$st" "$(verdict "$st" 10)"
 		st=$(val stat_interval_vcpus_ms "$maps")
-		printf '  %-12s %8s   (stat --per-vcpu INTERVAL: per-vcpu histograms too)  %s\n' \
+		printf '  %-12s %8s   (stat -j --per-vcpu INTERVAL: a histogram a vcpu too)  %s\n' \
 			"stat -v $1x$2" "$st" "$(verdict "$st" 10)"
+		echo "  #   stat --per-vcpu INTERVAL in text, a histogram a vcpu's path: $(val stat_interval_vcpu_paths_ms "$maps") ms;"
+		echo "  #   printing such an interval (to /dev/null): JSON $(val stat_print_vcpus_ms "$maps") ms, text $(val stat_print_vcpu_paths_ms "$maps") ms"
 	fi
 done
 

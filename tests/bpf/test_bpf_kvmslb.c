@@ -1048,6 +1048,76 @@ static void test_in_place_mappings_grow(void **state)
 	kvmslb_bpf__destroy(s);
 }
 
+/*
+ * top and stat -j read one histogram a vcpu (BPF_READ_VCPU_LATENCY): the
+ * same guests, counters and per-vcpu latency as a read with a histogram a
+ * vcpu's path (what stat's text prints), in one path of trap AGG_TRAP_ALL.
+ */
+static void test_vcpu_paths_merged(void **state)
+{
+	struct cfg c = { .per_vcpu = true };
+	struct kvmslb_bpf *s = open_load(&c);
+	struct agg paths, merged;
+
+	(void)state;
+	/* vcpu 0: three paths; vcpu 1: one; vcpu 2: segment interrupts only */
+	hfault_v2(s, VM_A, 0, 0xe00, KVMSLB_OUTCOME_RETRY, 100, false, 0);
+	hfault_v2(s, VM_A, 0, 0xe00, KVMSLB_OUTCOME_RETRY, 900, false, 0);
+	hfault_v2(s, VM_A, 0, 0xe00, KVMSLB_OUTCOME_SEGMENT, 70000, true, 0);
+	hfault_v2(s, VM_A, 0, 0xe20, KVMSLB_OUTCOME_REFLECT, 3000, false, 2);
+	hfault_v2(s, VM_A, 1, 0xe20, KVMSLB_OUTCOME_SEGMENT, 5, false, 0);
+	seg_v2(s, VM_A, 2, KVMSLB_TRAP_DATA_SEGMENT, false, 0, 1, 0);
+	read_agg_pv(s, BPF_READ_VCPUS, &paths);
+	read_agg_pv(s, BPF_READ_VCPU_LATENCY, &merged);
+	assert_int_equal(merged.nguests, 1);
+	assert_int_equal(merged.health.events, paths.health.events);
+	{
+		const struct agg_guest *p = agg_find(&paths, VM_A), *m = agg_find(&merged, VM_A);
+
+		assert_non_null(p);
+		assert_non_null(m);
+		assert_int_equal(m->total.npaths, 4);
+		assert_int_equal(p->total.npaths, m->total.npaths);
+		for (int i = 0; i < m->total.npaths; i++) {
+			assert_int_equal(m->total.paths[i].trap, p->total.paths[i].trap);
+			assert_int_equal(m->total.paths[i].outcome, p->total.paths[i].outcome);
+			assert_memory_equal(&m->total.paths[i].hist, &p->total.paths[i].hist,
+					    sizeof(struct log2_hist));
+		}
+		assert_memory_equal(&m->total.c, &p->total.c, sizeof(m->total.c));
+		assert_int_equal(m->nvcpus, 3);
+		assert_int_equal(p->nvcpus, 3);
+		for (int v = 0; v < 3; v++) {
+			const struct agg_unit *pu = &p->vcpus[v], *mu = &m->vcpus[v];
+			struct log2_hist ph, mh;
+
+			assert_int_equal(mu->tid, pu->tid);
+			assert_memory_equal(&mu->c, &pu->c, sizeof(mu->c));
+			assert_int_equal(mu->npaths, v < 2 ? 1 : 0);
+			if (mu->npaths) {
+				assert_int_equal(mu->paths[0].trap, AGG_TRAP_ALL);
+				assert_int_equal(mu->paths[0].outcome, KVMSLB_OUTCOME_NONE);
+			}
+			agg_unit_hist(pu, &ph);
+			agg_unit_hist(mu, &mh);
+			assert_memory_equal(&mh, &ph, sizeof(mh));
+		}
+		assert_int_equal(p->vcpus[0].npaths, 3);
+		assert_int_equal(m->vcpus[0].paths[0].hist.count, 4);
+		assert_int_equal(m->vcpus[0].paths[0].hist.sum_ns, 100 + 900 + 70000 + 3000);
+		assert_int_equal(m->vcpus[0].paths[0].hist.max_ns, 70000);
+		assert_true(m->vcpus[0].paths[0].hist.max_exact);
+		assert_int_equal(m->vcpus[0].c.hdsi, 3);
+		assert_int_equal(m->vcpus[0].c.hisi, 1);
+		assert_int_equal(m->vcpus[0].c.dropped, 2);
+		assert_int_equal(m->vcpus[0].c.fault_injected, 1);
+		assert_int_equal(m->vcpus[2].c.dsegi, 1);
+	}
+	agg_free(&paths);
+	agg_free(&merged);
+	kvmslb_bpf__destroy(s);
+}
+
 /* The writer of test_read_while_counting: events on 64 vcpus of VM A. */
 struct counting {
 	struct kvmslb_bpf *s;
@@ -1711,6 +1781,7 @@ int main(void)
 		cmocka_unit_test(test_cache_slot_taken),
 		cmocka_unit_test(test_in_place_mappings_grow),
 		cmocka_unit_test(test_read_while_counting),
+		cmocka_unit_test(test_vcpu_paths_merged),
 		cmocka_unit_test(test_map_sizes),
 		cmocka_unit_test(test_ringbuf_lost),
 		cmocka_unit_test(test_v1_guest_filter_per_vcpu),

@@ -11,17 +11,24 @@
  *                           per-vcpu histograms too), maps_copy_ms= (the
  *                           floor: every word of the slots taken read
  *                           once, in place), ncpus=, stat_interval_ms=
- *                           (stat INTERVAL: read, diff; its --per-vcpu
- *                           one: stat_interval_vcpus_ms=), top_refresh_ms=
+ *                           (stat INTERVAL: read, diff; stat -j --per-vcpu
+ *                           INTERVAL, one histogram a vcpu:
+ *                           stat_interval_vcpus_ms=; text, one a vcpu's
+ *                           path: stat_interval_vcpu_paths_ms=), and
+ *                           printing such an interval as stat does, to
+ *                           /dev/null: stat_print_vcpus_ms= (JSON),
+ *                           stat_print_vcpu_paths_ms= (text); top_refresh_ms=
  *
  * It knows the maps' keys (include/kvmslb/maps.h): a change of their layout
  * changes bench_fill_maps() (bench_bpf.h), nothing else. Needs root.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -32,6 +39,10 @@
 #include "bench_bpf.h"
 #include "top/rows.h"
 #include "top/trend.h"
+#include "view/agg_view.h"
+#include "kvmslb.h"
+
+struct kvmslb_global kvmslb_g = { .prog = "bench_maps" };
 
 static double cpu_ms(void)
 {
@@ -104,7 +115,7 @@ static const struct guest_ident *no_ident(const void *ctx, uint32_t tgid)
 
 /*
  * top's refresh as src/top/loop.c does it, but the tracker (export's
- * refresh measures it) and the screen: the read (per-vcpu histograms: the
+ * refresh measures it) and the screen: the read (a histogram a vcpu: the
  * drill-down shows p99 and max per vcpu), the rows with rates against the
  * previous view, sorted, the trends; the view then becomes the previous
  * one (moved). In ms of CPU; -1 on failure.
@@ -120,7 +131,7 @@ static double top_once(const struct bpf_map_fds *fds, struct agg *prev, struct t
 
 	agg_init(&cur);
 	t0 = cpu_ms();
-	n = bpf_maps_read(fds, BPF_READ_VCPUS, &cur);
+	n = bpf_maps_read(fds, BPF_READ_VCPU_LATENCY, &cur);
 	if (!n)
 		n = top_rows_build(&cur, prev, NULL, 1.0, no_ident, NULL, &flt, &rows);
 	if (n >= 0)
@@ -139,6 +150,30 @@ static double top_once(const struct bpf_map_fds *fds, struct agg *prev, struct t
 }
 
 /*
+ * An interval printed as kvmslb stat --per-vcpu prints it (src/view), to
+ * /dev/null, in ms of CPU: every guest's and vcpu's lines, or its JSON.
+ */
+static double print_once(const struct agg *d, bool json)
+{
+	struct view_opts vo = { .kind = SOURCE_PATCHED, .per_vcpu = true };
+	int null = open("/dev/null", O_WRONLY), saved = dup(STDOUT_FILENO);
+	double t0, t;
+
+	fflush(stdout);
+	if (null < 0 || saved < 0 || dup2(null, STDOUT_FILENO) < 0)
+		return -1;
+	kvmslb_g.json = json;
+	t0 = cpu_ms();
+	view_report(&vo, d, "interval", 1, 1.0, false);
+	fflush(stdout);
+	t = cpu_ms() - t0;
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+	close(null);
+	return t;
+}
+
+/*
  * stat's interval (kvmslb stat INTERVAL COUNT) as cmd_stat.c does it but
  * the tracker and the printing: the read, the interval (this view minus
  * the one shown last), which then becomes the one shown (moved). Every
@@ -146,7 +181,7 @@ static double top_once(const struct bpf_map_fds *fds, struct agg *prev, struct t
  * interval as idle. In ms of CPU; -1 on failure.
  */
 static double stat_once(const struct bpf_map_fds *fds, enum bpf_read_units mode,
-			struct agg *shown)
+			struct agg *shown, double *print_ms)
 {
 	struct agg cur, d;
 	double t0, t;
@@ -158,10 +193,12 @@ static double stat_once(const struct bpf_map_fds *fds, enum bpf_read_units mode,
 	err = bpf_maps_read(fds, mode, &cur);
 	if (!err)
 		err = agg_diff(&d, &cur, shown);
-	agg_free(&d);
 	agg_free(shown);
 	*shown = cur;
 	t = cpu_ms() - t0;
+	if (!err && print_ms)
+		*print_ms = print_once(&d, mode == BPF_READ_VCPU_LATENCY);
+	agg_free(&d);
 	return err ? -1 : t;
 }
 
@@ -173,6 +210,7 @@ static int bench_maps(unsigned int g, unsigned int v, int runs)
 	double *tv = calloc(runs, sizeof(double)), *tt = calloc(runs + 1, sizeof(double));
 	struct top_trends trends = { 0 };
 	double *ts = calloc(runs + 1, sizeof(double)), *tg = calloc(runs + 1, sizeof(double));
+	double *tp = calloc(runs + 1, sizeof(double)), print[2] = { 0 };
 	struct agg prev, shown;
 	struct kvmslb_bpf *skel = bench_maps_load(g, v);
 	struct bpf_map_fds fds;
@@ -199,9 +237,12 @@ static int bench_maps(unsigned int g, unsigned int v, int runs)
 	}
 	agg_free(&prev);
 	top_trends_free(&trends);
-	/* stat's intervals, with --per-vcpu and without */
-	for (int pv = 0; pv < 2; pv++) {
-		double *x = pv ? ts : tg;
+	/* stat's intervals: without --per-vcpu, with it in JSON, in text */
+	for (int pv = 0; pv < (v ? 3 : 1); pv++) {
+		static const enum bpf_read_units mode[3] = {
+			BPF_READ_GUESTS, BPF_READ_VCPU_LATENCY, BPF_READ_VCPUS,
+		};
+		double *x = pv == 2 ? tp : pv ? ts : tg;
 
 		agg_init(&shown);
 		for (int i = -1; i < runs; i++) {
@@ -210,7 +251,8 @@ static int bench_maps(unsigned int g, unsigned int v, int runs)
 				fprintf(stderr, "bench_export: updating the maps failed\n");
 				return 1;
 			}
-			x[i + 1] = stat_once(&fds, pv && v ? BPF_READ_VCPUS : BPF_READ_GUESTS, &shown);
+			x[i + 1] = stat_once(&fds, mode[pv], &shown,
+					     i == runs - 1 && pv ? &print[pv - 1] : NULL);
 			if (x[i + 1] < 0)
 				return 1;
 		}
@@ -241,13 +283,16 @@ static int bench_maps(unsigned int g, unsigned int v, int runs)
 	       libbpf_num_possible_cpus());
 	printf("stat_interval_ms=%.3f\n", tg[1 + runs / 2]);
 	if (v)
-		printf("top_refresh_ms=%.3f\nstat_interval_vcpus_ms=%.3f\n", tt[1 + runs / 2],
-		       ts[1 + runs / 2]);
+		printf("top_refresh_ms=%.3f\nstat_interval_vcpus_ms=%.3f\n"
+		       "stat_interval_vcpu_paths_ms=%.3f\nstat_print_vcpus_ms=%.3f\n"
+		       "stat_print_vcpu_paths_ms=%.3f\n", tt[1 + runs / 2], ts[1 + runs / 2],
+		       tp[1 + runs / 2], print[0], print[1]);
 	free(tc);
 	free(tv);
 	free(tt);
 	free(ts);
 	free(tg);
+	free(tp);
 	slot_map_free(&hmap);
 	slot_map_free(&vmap);
 	kvmslb_bpf__destroy(skel);

@@ -502,7 +502,9 @@ static void test_paths_any_order(void **state)
 
 /*
  * A histogram as the BPF maps hold it, merged in place: the same as
- * agg_fault_hist (vcpu_hist) or agg_fault_hist_guest of its log2_hist.
+ * agg_fault_hist (AGG_VCPU_HIST_PATHS) or agg_fault_hist_guest (_NONE) of
+ * its log2_hist; AGG_VCPU_HIST_MERGED as _PATHS but for the vcpu's path,
+ * one for all (AGG_TRAP_ALL).
  */
 static void test_fault_map_hist(void **state)
 {
@@ -515,13 +517,18 @@ static void test_fault_map_hist(void **state)
 	(void)state;
 	slots[9] = h.slots[9] = 4;
 	slots[10] = h.slots[10] = 3;
-	for (int vcpu_hist = 0; vcpu_hist < 2; vcpu_hist++) {
+	for (int k = 0; k < 3; k++) {
+		static const enum agg_vcpu_hist vh[3] = {
+			AGG_VCPU_HIST_NONE, AGG_VCPU_HIST_PATHS, AGG_VCPU_HIST_MERGED,
+		};
+		enum agg_vcpu_hist vcpu_hist = vh[k];
+
 		agg_init(&x);
 		agg_init(&y);
 		for (uint32_t v = 0; v < 3; v++) {
 			assert_int_equal(agg_fault_map_hist(&x, 50, AGG_VCPU_ID(v), 0xe00,
 							    KVMSLB_OUTCOME_SEGMENT, &m, vcpu_hist), 0);
-			if (vcpu_hist)
+			if (vcpu_hist != AGG_VCPU_HIST_NONE)
 				assert_int_equal(agg_fault_hist(&y, 50, AGG_VCPU_ID(v), 0xe00,
 								KVMSLB_OUTCOME_SEGMENT, &h, 1, 3), 0);
 			else
@@ -534,9 +541,15 @@ static void test_fault_map_hist(void **state)
 
 			assert_memory_equal(&a->c, &b->c, sizeof(a->c));
 			assert_int_equal(a->npaths, b->npaths);
-			for (int i = 0; i < a->npaths; i++)
+			for (int i = 0; i < a->npaths; i++) {
+				bool all = w >= 0 && vcpu_hist == AGG_VCPU_HIST_MERGED;
+
+				assert_int_equal(a->paths[i].trap, all ? AGG_TRAP_ALL : 0xe00);
+				assert_int_equal(a->paths[i].outcome, all ? KVMSLB_OUTCOME_NONE :
+						 KVMSLB_OUTCOME_SEGMENT);
 				assert_memory_equal(&a->paths[i].hist, &b->paths[i].hist,
 						    sizeof(a->paths[i].hist));
+			}
 		}
 		assert_int_equal(x.guests[0].total.c.hdsi, 21);
 		assert_int_equal(x.guests[0].total.c.outcome[KVMSLB_OUTCOME_SEGMENT], 21);
@@ -546,7 +559,7 @@ static void test_fault_map_hist(void **state)
 		assert_int_equal(x.guests[0].total.paths[0].hist.sum_ns, 15000);
 		assert_true(x.guests[0].total.paths[0].hist.max_exact);
 		assert_int_equal(x.guests[0].vcpus[2].c.hdsi, 7);
-		assert_int_equal(x.guests[0].vcpus[2].npaths, vcpu_hist);
+		assert_int_equal(x.guests[0].vcpus[2].npaths, vcpu_hist != AGG_VCPU_HIST_NONE);
 		agg_free(&x);
 		agg_free(&y);
 	}

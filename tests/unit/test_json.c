@@ -75,11 +75,41 @@ static void test_pretty(void **state)
 	free(s);
 }
 
+static void doc_numbers(struct json_writer *w)
+{
+	json_arr_begin(w);
+	json_u64(w, 0);
+	json_u64(w, 9);
+	json_u64(w, 10);
+	json_u64(w, 1000000007);
+	json_i64(w, 0);
+	json_i64(w, -1);
+	json_i64(w, INT64_MAX);
+	json_i64(w, INT64_MIN);
+	/* runs of plain bytes between escapes; UTF-8 passes as it is */
+	json_str(w, "");
+	json_str(w, "\"");
+	json_str(w, "ab\\cd\tef\x1f\xc3\xa9");
+	json_arr_end(w);
+}
+
+/* Numbers as printf would write them, strings escaped run by run. */
+static void test_numbers_and_runs(void **state)
+{
+	char *s = render(doc_numbers, false);
+
+	(void)state;
+	assert_string_equal(s, "[0,9,10,1000000007,0,-1,9223372036854775807,"
+			       "-9223372036854775808,\"\",\"\\\"\",\"ab\\\\cd\\tef\\u001f\xc3\xa9\"]\n");
+	free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_compact),
 		cmocka_unit_test(test_pretty),
+		cmocka_unit_test(test_numbers_and_runs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
