@@ -100,30 +100,45 @@ static size_t plain_run(const unsigned char *p)
 	return q - p;
 }
 
+/* The two-character escape of a byte that has one, or NULL (\u00XX then). */
+static const char *short_escape(unsigned char c)
+{
+	switch (c) {
+	case '"':
+		return "\\\"";
+	case '\\':
+		return "\\\\";
+	case '\n':
+		return "\\n";
+	case '\t':
+		return "\\t";
+	case '\r':
+		return "\\r";
+	default:
+		return NULL;
+	}
+}
+
 static void write_escaped(FILE *f, const char *s)
 {
+	const unsigned char *p = (const unsigned char *)s;
+
 	fputc_unlocked('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+	while (*p) {
 		/* a name or a key is one run: one write, not one a byte */
 		size_t n = plain_run(p);
+		const char *e;
 
-		if (n) {
-			fwrite_unlocked(p, 1, n, f);
-			p += n - 1;
-			continue;
-		}
-		switch (*p) {
-		case '"': fputs_unlocked("\\\"", f); break;
-		case '\\': fputs_unlocked("\\\\", f); break;
-		case '\n': fputs_unlocked("\\n", f); break;
-		case '\t': fputs_unlocked("\\t", f); break;
-		case '\r': fputs_unlocked("\\r", f); break;
-		default:
-			if (*p < 0x20)
-				fprintf(f, "\\u%04x", *p);
-			else
-				fputc_unlocked(*p, f);
-		}
+		fwrite_unlocked(p, 1, n, f);
+		p += n;
+		if (!*p)
+			break;
+		e = short_escape(*p);
+		if (e)
+			fputs_unlocked(e, f);
+		else
+			fprintf(f, "\\u%04x", *p);
+		p++;
 	}
 	fputc_unlocked('"', f);
 }

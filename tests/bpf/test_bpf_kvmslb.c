@@ -1123,7 +1123,7 @@ struct counting {
 	struct kvmslb_bpf *s;
 	int events;
 	int err;
-	volatile int done;
+	int done;	/* __atomic: the reader polls it */
 };
 
 #define COUNTING_VCPUS 64
@@ -1139,7 +1139,7 @@ static void *count_events(void *arg)
 
 		w->err = bpft_run(w->s->progs.kvmslb_hfault, a, 12, NULL);
 	}
-	w->done = 1;
+	__atomic_store_n(&w->done, 1, __ATOMIC_RELEASE);
 	return NULL;
 }
 
@@ -1188,7 +1188,7 @@ static void test_read_while_counting(void **state)
 		uint64_t vcpus = 0;
 		struct agg a;
 
-		done = w.done;
+		done = __atomic_load_n(&w.done, __ATOMIC_ACQUIRE);
 		agg_init(&a);
 		assert_int_equal(bpf_maps_read(&fds, BPF_READ_VCPUS, &a), 0);
 		reads++;
