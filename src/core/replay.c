@@ -156,7 +156,8 @@ static int read_vcpu(struct line_ctx *c, json_object *o, struct agg_unit *u)
 	if (!u->paths)
 		return -ENOMEM;
 	u->npaths = u->cappaths = 1;
-	u->paths[0].trap = KVMSLB_TRAP_PAGE_FAULT;
+	/* stat -j gives a vcpu's paths as one histogram, as top reads them live */
+	u->paths[0].trap = AGG_TRAP_ALL;
 	u->paths[0].outcome = KVMSLB_OUTCOME_NONE;
 	err = read_hist(c, lat, &u->paths[0].hist);
 	/* no samples, or an error: the unit keeps no path */

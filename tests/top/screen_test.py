@@ -158,12 +158,15 @@ class Tmux:
         return self.tm('capture-pane', '-p', '-t', 't')
 
     def wait(self, pred, timeout=8.0):
+        """pred holds on a screen that stays the same over two captures:
+        one that tmux caught while a refresh was being written is not read."""
         end = time.time() + timeout
-        s = ''
+        s = last = ''
         while time.time() < end:
             s = self.screen()
-            if pred(s):
+            if s == last and pred(s):
                 return True, s
+            last = s
             time.sleep(0.05)
         return False, s
 
